@@ -1,0 +1,71 @@
+package tlshello
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// clientHello records the first flight Go's own TLS client sends.
+func clientHello(t testing.TB, sni string, alpn []string) []byte {
+	t.Helper()
+	c, s := net.Pipe()
+	defer s.Close()
+	go func() {
+		tc := tls.Client(c, &tls.Config{ServerName: sni, NextProtos: alpn, InsecureSkipVerify: true})
+		tc.SetDeadline(time.Now().Add(5 * time.Second))
+		tc.Handshake()
+		c.Close()
+	}()
+	s.SetDeadline(time.Now().Add(5 * time.Second))
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(s, hdr); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, RecordLen(hdr)-5)
+	if _, err := io.ReadFull(s, body); err != nil {
+		t.Fatal(err)
+	}
+	return append(hdr, body...)
+}
+
+func TestParseRecord(t *testing.T) {
+	rec := clientHello(t, "api.openai.com", []string{"h2", "http/1.1"})
+	h, err := ParseRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(h.SNI) != "api.openai.com" || string(h.ALPN) != "h2" || h.ECH {
+		t.Errorf("got SNI %q ALPN %q ECH %v", h.SNI, h.ALPN, h.ECH)
+	}
+	if _, err := ParseRecord(rec[:len(rec)-1]); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("truncated record: err = %v, want ErrIncomplete", err)
+	}
+	if _, err := ParseRecord([]byte("GET / HTTP/1.1\r\n")); !errors.Is(err, ErrNotHello) {
+		t.Errorf("HTTP: err = %v, want ErrNotHello", err)
+	}
+}
+
+func BenchmarkParseRecord(b *testing.B) {
+	rec := clientHello(b, "api.openai.com", []string{"h2"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseRecord(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzParseRecord(f *testing.F) {
+	f.Add(clientHello(f, "chatgpt.com", []string{"h2"}))
+	f.Add([]byte{0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := ParseRecord(b)
+		if err == nil && len(h.SNI) > len(b) {
+			t.Fatal("SNI longer than input")
+		}
+	})
+}
