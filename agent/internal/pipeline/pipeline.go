@@ -1,0 +1,95 @@
+// Package pipeline wires the agent's stages together: sensors produce
+// observations, the aggregator merges them into sightings, the spool keeps
+// them on disk, and the uplink streams them to the collector.
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/shadowai/shadowai/agent/internal/aggregate"
+	"github.com/shadowai/shadowai/agent/internal/identity"
+	"github.com/shadowai/shadowai/agent/internal/observe"
+	"github.com/shadowai/shadowai/agent/internal/spool"
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
+	"github.com/shadowai/shadowai/signatures"
+)
+
+// Options configure a run.
+type Options struct {
+	StateDir     string
+	AgentVersion string
+	Log          *slog.Logger
+	// Window is the aggregation window.
+	Window time.Duration
+	// BatchSize is the most sightings one batch carries.
+	BatchSize int
+}
+
+// DefaultBatchSize keeps a batch well under the collector's limits.
+const DefaultBatchSize = 1000
+
+// agent is the state one run shares between its stages.
+type agent struct {
+	opts    Options
+	state   *identity.State
+	catalog *signatures.Catalog
+	spool   *spool.Spool
+
+	mu  sync.Mutex // guards agg
+	agg *aggregate.Aggregator
+}
+
+func open(o Options) (*agent, error) {
+	st, err := identity.Load(o.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := signatures.Embedded()
+	if err != nil {
+		return nil, fmt.Errorf("loading signature catalog: %w", err)
+	}
+	sp, err := spool.Open(filepath.Join(o.StateDir, "spool"))
+	if err != nil {
+		return nil, err
+	}
+	hostname, _ := os.Hostname()
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	return &agent{
+		opts: o, state: st, catalog: cat, spool: sp,
+		agg: aggregate.New(o.Window, st.Enrollment.HostID, hostname, cat.Version()),
+	}, nil
+}
+
+// observe merges one observation; safe for concurrent sensors.
+func (a *agent) observe(o *observe.Observation) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.agg.Add(o)
+}
+
+// spoolClosed moves every finished window (or, with all, every window)
+// from the aggregator to the spool. It returns the number of sightings
+// spooled.
+func (a *agent) spoolClosed(now time.Time, all bool) (int, error) {
+	a.mu.Lock()
+	var s []*pb.Sighting
+	if all {
+		s = a.agg.FlushAll()
+	} else {
+		s = a.agg.Flush(now)
+	}
+	a.mu.Unlock()
+	for _, b := range aggregate.Batches(s, a.opts.BatchSize) {
+		if _, err := a.spool.Append(b); err != nil {
+			return 0, err
+		}
+	}
+	return len(s), nil
+}

@@ -1,0 +1,183 @@
+package uplink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/shadowai/shadowai/agent/internal/spool"
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
+)
+
+// Sender streams spooled batches to the collector.
+type Sender struct {
+	Conn  *grpc.ClientConn
+	Addr  string
+	Spool *spool.Spool
+	Log   *slog.Logger
+	// Window is how many batches may await acknowledgement at once.
+	Window int
+	// MaxBackoff caps the wait between reconnection attempts.
+	MaxBackoff time.Duration
+}
+
+// Run sends pending batches and keeps sending new ones, reconnecting with
+// jittered exponential backoff. With untilEmpty it returns nil as soon as
+// every batch is acknowledged. It returns early on errors that retrying
+// cannot fix (revoked, not enrolled) and when ctx ends.
+func (s *Sender) Run(ctx context.Context, untilEmpty bool) error {
+	backoff := newBackoff(500*time.Millisecond, s.maxBackoff())
+	var lastErr error
+	for {
+		if untilEmpty && s.Spool.Len() == 0 {
+			return nil
+		}
+		progress, err := s.session(ctx, untilEmpty)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			if lastErr == nil {
+				lastErr = err
+			}
+			return fmt.Errorf("%d batches still spooled: %w", s.Spool.Len(), Explain(s.Addr, lastErr))
+		}
+		if permanent(err) {
+			return Explain(s.Addr, err)
+		}
+		lastErr = err
+		if progress {
+			backoff.reset()
+		}
+		wait := backoff.next()
+		s.Log.Warn("collector stream interrupted; retrying", "err", Explain(s.Addr, err), "retry_in_s", wait.Seconds(), "spooled_batches", s.Spool.Len())
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return fmt.Errorf("%d batches still spooled: %w", s.Spool.Len(), Explain(s.Addr, lastErr))
+		}
+	}
+}
+
+func (s *Sender) maxBackoff() time.Duration {
+	if s.MaxBackoff > 0 {
+		return s.MaxBackoff
+	}
+	return time.Minute
+}
+
+func permanent(err error) bool {
+	switch status.Code(err) {
+	case codes.PermissionDenied, codes.Unauthenticated, codes.InvalidArgument, codes.Unimplemented:
+		return true
+	}
+	return false
+}
+
+// session runs one stream until it fails or, with untilEmpty, until the
+// spool is empty. progress reports whether any batch was acknowledged.
+func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := pb.NewIngestServiceClient(s.Conn).Stream(ctx, grpc.WaitForReady(false))
+	if err != nil {
+		return false, err
+	}
+	acks, recvErr := receiveAcks(stream)
+	inflight := map[uint64]bool{}
+	for {
+		if err := s.fill(stream, inflight); err != nil {
+			return progress, err
+		}
+		if untilEmpty && len(inflight) == 0 && s.Spool.Len() == 0 {
+			stream.CloseSend()
+			return progress, nil
+		}
+		select {
+		case seq := <-acks:
+			if !inflight[seq] {
+				return progress, fmt.Errorf("collector acknowledged batch %d, which was not sent on this stream", seq)
+			}
+			delete(inflight, seq)
+			if err := s.Spool.Ack(seq); err != nil {
+				return progress, err
+			}
+			progress = true
+		case err := <-recvErr:
+			return progress, err
+		case <-s.Spool.Notify():
+		case <-ctx.Done():
+			return progress, ctx.Err()
+		}
+	}
+}
+
+// fill sends pending batches until the window is full.
+func (s *Sender) fill(stream pb.IngestService_StreamClient, inflight map[uint64]bool) error {
+	window := max(s.Window, 1)
+	for _, seq := range s.Spool.Pending() {
+		if len(inflight) >= window {
+			return nil
+		}
+		if inflight[seq] {
+			continue
+		}
+		b, err := s.Spool.Read(seq)
+		if errors.Is(err, spool.ErrCorrupt) {
+			s.Log.Error("skipping damaged spooled batch", "err", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := stream.Send(&pb.StreamRequest{Batch: b}); err != nil {
+			return err
+		}
+		inflight[seq] = true
+	}
+	return nil
+}
+
+func receiveAcks(stream pb.IngestService_StreamClient) (<-chan uint64, <-chan error) {
+	acks := make(chan uint64)
+	errc := make(chan error, 1)
+	go func() {
+		for {
+			r, err := stream.Recv()
+			if err != nil {
+				errc <- err
+				return
+			}
+			select {
+			case acks <- r.GetAck().GetSeq():
+			case <-stream.Context().Done():
+				errc <- stream.Context().Err()
+				return
+			}
+		}
+	}()
+	return acks, errc
+}
+
+// backoff is capped exponential backoff with ±50% jitter, so a fleet that
+// lost its collector does not reconnect in lockstep.
+type backoff struct {
+	base, cap, cur time.Duration
+}
+
+func newBackoff(base, cap time.Duration) *backoff { return &backoff{base: base, cap: cap, cur: base} }
+
+func (b *backoff) reset() { b.cur = b.base }
+
+func (b *backoff) next() time.Duration {
+	d := b.cur
+	b.cur = min(b.cur*2, b.cap)
+	return d/2 + time.Duration(rand.Int64N(int64(d)))
+}
