@@ -1,0 +1,83 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/shadowai/shadowai/collector/internal/store"
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
+)
+
+// Limits on what one batch may carry. Anything beyond is refused whole,
+// never cut silently.
+const (
+	MaxBatchSightings = 10000
+	maxString         = 1024
+	maxAttrs          = 16
+)
+
+// toBatch checks a batch from an agent and converts it for the store. The
+// host identity comes from the agent's enrollment, never from the batch.
+func toBatch(agent store.Agent, b *pb.Batch) (store.Batch, error) {
+	if b == nil {
+		return store.Batch{}, errors.New("stream message carries no batch")
+	}
+	if b.GetSeq() == 0 {
+		return store.Batch{}, errors.New("batch sequence number 0 is invalid: sequence numbers start at 1")
+	}
+	if n := len(b.GetSightings()); n > MaxBatchSightings {
+		return store.Batch{}, fmt.Errorf("batch %d has %d sightings, more than the limit of %d", b.GetSeq(), n, MaxBatchSightings)
+	}
+	out := store.Batch{AgentID: agent.ID, Seq: b.GetSeq(), Dropped: b.GetDroppedSightings(), Sightings: make([]store.Sighting, 0, len(b.GetSightings()))}
+	for i, x := range b.GetSightings() {
+		s, err := toSighting(agent, x)
+		if err != nil {
+			return store.Batch{}, fmt.Errorf("batch %d, sighting %d: %w", b.GetSeq(), i, err)
+		}
+		out.Sightings = append(out.Sightings, s)
+	}
+	return out, nil
+}
+
+func toSighting(agent store.Agent, x *pb.Sighting) (store.Sighting, error) {
+	if x.GetCount() == 0 {
+		return store.Sighting{}, errors.New("count is 0: a sighting stands for at least one observation")
+	}
+	if x.GetFirstSeen() == nil || x.GetLastSeen() == nil {
+		return store.Sighting{}, errors.New("first_seen and last_seen are required")
+	}
+	first, last := x.GetFirstSeen().AsTime(), x.GetLastSeen().AsTime()
+	if last.Before(first) {
+		return store.Sighting{}, errors.New("last_seen is before first_seen")
+	}
+	if x.GetSource() == "" {
+		return store.Sighting{}, errors.New("source is empty")
+	}
+	for name, v := range map[string]string{
+		"source": x.GetSource(), "domain": x.GetDomain(), "service": x.GetService(), "user": x.GetUser(),
+		"exe": x.GetProcess().GetExe(), "process": x.GetProcess().GetName(), "src_ip": x.GetSrcIp(),
+		"dst_ip": x.GetDstIp(), "catalog_version": x.GetCatalogVersion(),
+	} {
+		if len(v) > maxString {
+			return store.Sighting{}, fmt.Errorf("%s is longer than %d bytes", name, maxString)
+		}
+	}
+	if len(x.GetAttrs()) > maxAttrs {
+		return store.Sighting{}, fmt.Errorf("more than %d attrs", maxAttrs)
+	}
+	for k, v := range x.GetAttrs() {
+		if len(k) > 64 || len(v) > maxString {
+			return store.Sighting{}, fmt.Errorf("attr %.64q is too long", k)
+		}
+	}
+	if x.GetDstPort() > 65535 {
+		return store.Sighting{}, fmt.Errorf("dst_port %d is not a port", x.GetDstPort())
+	}
+	return store.Sighting{
+		FirstSeen: first, LastSeen: last, Count: x.GetCount(), Source: x.GetSource(), Domain: x.GetDomain(),
+		Service: x.GetService(), HostID: agent.HostID, Hostname: agent.Hostname, User: x.GetUser(),
+		PID: x.GetProcess().GetPid(), Exe: x.GetProcess().GetExe(), Process: x.GetProcess().GetName(),
+		SrcIP: x.GetSrcIp(), DstIP: x.GetDstIp(), DstPort: x.GetDstPort(), CatalogVersion: x.GetCatalogVersion(),
+		Attrs: x.GetAttrs(),
+	}, nil
+}

@@ -1,0 +1,188 @@
+// Package server runs the collector: it opens the data directory (CA,
+// database), serves the gRPC services over mutual TLS, and shuts down so
+// that everything acknowledged is committed.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/renameio/v2/maybe"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
+
+	"github.com/shadowai/shadowai/collector/internal/auth"
+	"github.com/shadowai/shadowai/collector/internal/enroll"
+	"github.com/shadowai/shadowai/collector/internal/ingest"
+	"github.com/shadowai/shadowai/collector/internal/inventory"
+	"github.com/shadowai/shadowai/collector/internal/pki"
+	"github.com/shadowai/shadowai/collector/internal/store"
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
+	"github.com/shadowai/shadowai/signatures"
+)
+
+// Config is what `shadowai-collector serve` needs.
+type Config struct {
+	DataDir string
+	Listen  string
+	// Hosts are extra names the server certificate must be valid for.
+	Hosts []string
+	Log   *slog.Logger
+}
+
+// AddrFile is written into the data directory with the address actually
+// listened on (useful with port 0).
+const AddrFile = "collector.addr"
+
+// maxRecvMsg bounds one message from an agent.
+const maxRecvMsg = 16 << 20
+
+// Run serves until ctx is cancelled, then stops gracefully: in-flight
+// batches finish committing and are acknowledged before it returns.
+func Run(ctx context.Context, cfg Config) error {
+	env, err := Open(cfg.DataDir, cfg.Hosts)
+	if err != nil {
+		return err
+	}
+	defer env.Store.Close()
+	lis, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another collector running, or the port taken?)", cfg.Listen, err)
+	}
+	addr := lis.Addr().String()
+	if err := maybe.WriteFile(filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n"), 0o644); err != nil {
+		lis.Close()
+		return err
+	}
+	srv := newGRPC(env, cfg.Log)
+	cfg.Log.Info("collector listening", "addr", addr, "data", cfg.DataDir, "ca_fingerprint", fmt.Sprintf("%x", pki.Fingerprint(env.CA.CA)))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving gRPC: %w", err)
+	case <-ctx.Done():
+	}
+	cfg.Log.Info("collector stopping: finishing in-flight batches")
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		srv.Stop()
+	}
+	return nil
+}
+
+// Env is an opened data directory.
+type Env struct {
+	CA    *pki.Authority
+	Store *store.Store
+}
+
+// DatabaseFile is the SQLite database inside the data directory.
+const DatabaseFile = "shadowai.db"
+
+// Open prepares the data directory: CA and server certificate (created on
+// first use), database (migrated) and the embedded catalog's services.
+func Open(dir string, hosts []string) (*Env, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	ca, err := pki.LoadOrCreate(dir, hosts)
+	if err != nil {
+		return nil, fmt.Errorf("preparing certificates in %s: %w", dir, err)
+	}
+	st, err := store.Open(filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := syncCatalog(st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Env{CA: ca, Store: st}, nil
+}
+
+func syncCatalog(st *store.Store) error {
+	cat, err := signatures.Embedded()
+	if err != nil {
+		return fmt.Errorf("loading the embedded signature catalog: %w", err)
+	}
+	svcs := make([]store.Service, 0, len(cat.Services()))
+	for _, s := range cat.Services() {
+		svcs = append(svcs, store.Service{ID: s.ID, Name: s.Name, Vendor: s.Vendor, Category: s.Category, Risk: s.Risk})
+	}
+	return st.SyncServices(context.Background(), svcs)
+}
+
+func newGRPC(env *Env, log *slog.Logger) *grpc.Server {
+	guard := &auth.Guard{
+		CA:      env.CA,
+		Revoked: revocationChecker(env.Store),
+		Open:    map[string]bool{pb.EnrollmentService_Enroll_FullMethodName: true},
+		Roles: map[string]string{
+			"/shadowai.v1.IngestService/":     pki.RoleAgent,
+			"/shadowai.v1.HeartbeatService/":  pki.RoleAgent,
+			"/shadowai.v1.SignaturesService/": pki.RoleAgent,
+			"/shadowai.v1.InventoryService/":  pki.RoleAdmin,
+		},
+	}
+	tlsCfg := &tls.Config{
+		Certificates: []tls.Certificate{env.CA.Server},
+		// Every client presents a certificate; the guard verifies it per
+		// method, because enrollment comes with a self-signed one.
+		ClientAuth: tls.RequireAnyClientCert,
+		MinVersion: tls.VersionTLS13,
+	}
+	srv := grpc.NewServer(
+		grpc.Creds(credentials.NewTLS(tlsCfg)),
+		grpc.ChainUnaryInterceptor(guard.Unary),
+		grpc.ChainStreamInterceptor(guard.Stream),
+		grpc.MaxRecvMsgSize(maxRecvMsg),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Minute, Timeout: 20 * time.Second}),
+	)
+	ing := &ingest.Server{Store: env.Store, Log: log}
+	pb.RegisterEnrollmentServiceServer(srv, &enroll.Server{CA: env.CA, Store: env.Store, Log: log})
+	pb.RegisterIngestServiceServer(srv, ing)
+	pb.RegisterHeartbeatServiceServer(srv, ing)
+	pb.RegisterSignaturesServiceServer(srv, &bundles{})
+	pb.RegisterInventoryServiceServer(srv, &inventory.Server{Store: env.Store})
+	return srv
+}
+
+func revocationChecker(st *store.Store) auth.RevocationChecker {
+	return func(ctx context.Context, id string) error {
+		a, err := st.Agent(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNoAgent):
+			return status.Errorf(codes.PermissionDenied, "agent %s is not enrolled with this collector: enroll it again with a new token", id)
+		case err != nil:
+			return status.Error(codes.Unavailable, "could not look up the agent; retry later")
+		case !a.RevokedAt.IsZero():
+			return status.Errorf(codes.PermissionDenied, "agent %s was revoked at %s: if that was a mistake, enroll it again with a new token", id, a.RevokedAt.UTC().Format(time.RFC3339))
+		}
+		return nil
+	}
+}
+
+// bundles serves SignaturesService. Until a bundle is published the
+// agents keep the catalog compiled into them.
+type bundles struct {
+	pb.UnimplementedSignaturesServiceServer
+}
+
+func (b *bundles) GetBundle(ctx context.Context, req *pb.GetBundleRequest) (*pb.GetBundleResponse, error) {
+	return nil, status.Error(codes.NotFound, "no signature bundle has been published on this collector; agents use their embedded catalog")
+}
