@@ -67,3 +67,16 @@ CREATE TABLE services (
   category  TEXT NOT NULL,
   risk      INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Published signature bundles; exactly one is current once any is
+-- published. content is the exact signed document.
+CREATE TABLE bundles (
+  version       TEXT PRIMARY KEY,
+  sha256        TEXT NOT NULL,
+  content       BLOB NOT NULL,
+  signature     BLOB NOT NULL,
+  public_key    BLOB NOT NULL,
+  published_at  INTEGER NOT NULL,
+  current       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX bundles_one_current ON bundles(current) WHERE current = 1;
