@@ -65,6 +65,15 @@ type Service struct {
 	// when a broader domain of this service covers them.
 	Exclude   []string         `yaml:"exclude"`
 	Processes []ProcessPattern `yaml:"processes"`
+	// Ports are default listening ports of a local runtime (Ollama 11434).
+	// A listener on one counts only when its process also matches.
+	Ports []int `yaml:"ports"`
+	// IDEExtensions are extension ids: VS Code and forks
+	// ("publisher.name"), JetBrains plugin ids.
+	IDEExtensions []string `yaml:"ide_extensions"`
+	// BrowserExtensions are Chrome Web Store ids (32 letters a-p) and
+	// Firefox add-on ids.
+	BrowserExtensions []string `yaml:"browser_extensions"`
 	// Risk is the 0-100 risk score; higher is riskier.
 	Risk int `yaml:"risk"`
 	// Sources are where the facts above come from.
@@ -86,6 +95,10 @@ type ProcessPattern struct {
 	// PathContains must appear in the executable path or script path as
 	// whole path segments ("/@anthropic-ai/claude-code/").
 	PathContains string `yaml:"path_contains"`
+	// BundleID is a macOS bundle identifier ("com.openai.chat").
+	BundleID string `yaml:"bundle_id"`
+	// AppX is a Windows AppX package family name.
+	AppX string `yaml:"appx"`
 }
 
 type vendorFile struct {
@@ -100,6 +113,8 @@ type Catalog struct {
 	byID     map[string]*Service
 	domains  domainIndex
 	procs    processIndex
+	ports    map[int][]*Service
+	exts     map[string]*Service
 }
 
 // Version identifies the catalog content: the declared version plus a
@@ -179,6 +194,15 @@ func compile(version string, all []*Service) (*Catalog, error) {
 		return nil, err
 	}
 	c.procs = buildProcessIndex(c.services)
+	if c.exts, err = buildExtensionIndex(c.services); err != nil {
+		return nil, err
+	}
+	c.ports = map[int][]*Service{}
+	for _, s := range c.services {
+		for _, p := range s.Ports {
+			c.ports[p] = append(c.ports[p], s)
+		}
+	}
 	return c, nil
 }
 
@@ -194,7 +218,7 @@ func validate(s *Service) error {
 		return fmt.Errorf("service %q: unknown category %q", s.ID, s.Category)
 	case s.Risk < 0 || s.Risk > 100:
 		return fmt.Errorf("service %q: risk %d is outside 0-100", s.ID, s.Risk)
-	case len(s.Domains)+len(s.Exact)+len(s.Processes) == 0:
+	case len(s.Domains)+len(s.Exact)+len(s.Processes)+len(s.IDEExtensions)+len(s.BrowserExtensions) == 0:
 		return fmt.Errorf("service %q: no domains and no processes, nothing could ever match it", s.ID)
 	}
 	return nil

@@ -146,9 +146,11 @@ func (s *Sensor) report(cp capture.Packet, src observe.Source, name string, alpn
 		Time:    cp.Time,
 		Source:  src,
 		Domain:  name,
-		SrcIP:   p.Src,
-		DstIP:   p.Dst,
-		DstPort: p.DstPort,
+		SrcIP:     p.Src,
+		DstIP:     p.Dst,
+		SrcPort:   p.SrcPort,
+		DstPort:   p.DstPort,
+		Transport: transportName(p.Proto),
 		ALPN:    string(alpn),
 		ECH:     ech,
 	}
@@ -179,4 +181,14 @@ func ReadFile(path string, m Matcher, emit func(*observe.Observation)) (Stats, e
 		}
 		s.Packet(p)
 	}
+}
+
+func transportName(proto uint8) string {
+	switch proto {
+	case decode.ProtoTCP:
+		return "tcp"
+	case decode.ProtoUDP:
+		return "udp"
+	}
+	return ""
 }

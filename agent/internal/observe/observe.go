@@ -37,7 +37,11 @@ type Observation struct {
 	Service *signatures.Service
 	SrcIP   netip.Addr
 	DstIP   netip.Addr
+	SrcPort uint16
 	DstPort uint16
+	// Transport is "tcp" or "udp" for network observations; with the
+	// addresses and ports it identifies the socket for attribution.
+	Transport string
 	PID     int
 	Exe     string
 	// Process is the process name (comm or image name).
