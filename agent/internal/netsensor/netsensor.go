@@ -143,16 +143,16 @@ func (s *Sensor) tlsHello(cp capture.Packet, b []byte) {
 func (s *Sensor) report(cp capture.Packet, src observe.Source, name string, alpn []byte, ech bool) {
 	p := &s.pkt
 	s.obs = observe.Observation{
-		Time:    cp.Time,
-		Source:  src,
-		Domain:  name,
+		Time:      cp.Time,
+		Source:    src,
+		Domain:    name,
 		SrcIP:     p.Src,
 		DstIP:     p.Dst,
 		SrcPort:   p.SrcPort,
 		DstPort:   p.DstPort,
 		Transport: transportName(p.Proto),
-		ALPN:    string(alpn),
-		ECH:     ech,
+		ALPN:      string(alpn),
+		ECH:       ech,
 	}
 	// An ECH outer name belongs to the fronting provider, not to the
 	// service the user reached: never credit it to a catalog entry.

@@ -42,8 +42,8 @@ type Observation struct {
 	// Transport is "tcp" or "udp" for network observations; with the
 	// addresses and ports it identifies the socket for attribution.
 	Transport string
-	PID     int
-	Exe     string
+	PID       int
+	Exe       string
 	// Process is the process name (comm or image name).
 	Process string
 	User    string
