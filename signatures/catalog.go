@@ -9,47 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
-
-// Categories a service can belong to. The id is what the wire and the
-// inventory carry; Label is what a report shows.
-var categories = map[string]string{
-	"chat_assistant":     "Chat assistant",
-	"coding_assistant":   "Coding assistant",
-	"model_api":          "Model API",
-	"agent_platform":     "Agent platform",
-	"ai_search":          "AI search",
-	"image_video":        "Image and video generation",
-	"voice_audio":        "Voice and audio",
-	"meeting_assistant":  "Meeting assistant",
-	"writing_assistant":  "Writing assistant",
-	"model_hub":          "Model hub",
-	"aggregator":         "Aggregator / router",
-	"local_runtime":      "Local LLM runtime",
-	"saas_ai_feature":    "AI feature of general SaaS",
-	"user_content":       "AI user-content host",
-	"productivity":       "AI productivity tool",
-	"translation":        "AI translation",
-	"data_analytics":     "AI data analytics",
-	"presentation":       "AI presentations and design",
-	"browser_assistant":  "AI browser or extension",
-	"ml_platform":        "ML platform",
-	"companion":          "AI companion",
-	"education":          "AI education",
-	"customer_service":   "AI customer service",
-	"research_assistant": "AI research assistant",
-}
-
-// CategoryLabel returns the display label of a category id, or the id itself
-// when it is unknown.
-func CategoryLabel(id string) string {
-	if l, ok := categories[id]; ok {
-		return l
-	}
-	return id
-}
 
 // Service is one AI service or tool in the catalog.
 type Service struct {
@@ -74,36 +34,33 @@ type Service struct {
 	// BrowserExtensions are Chrome Web Store ids (32 letters a-p) and
 	// Firefox add-on ids.
 	BrowserExtensions []string `yaml:"browser_extensions"`
-	// Risk is the 0-100 risk score; higher is riskier.
-	Risk int `yaml:"risk"`
-	// Sources are where the facts above come from.
-	Sources []string `yaml:"sources"`
+	// Attributes are the documented facts the risk score is computed from.
+	Attributes Attributes `yaml:"attributes"`
+	// Risk is the 0-100 risk score computed from Attributes; higher is
+	// riskier. See Score.
+	Risk int `yaml:"-"`
+	// Sources say where each fact above comes from: a fact name (domains,
+	// processes, ports, ide_extensions, browser_extensions, or an
+	// attribute name) to one or more URLs.
+	Sources map[string]Refs `yaml:"sources"`
 }
 
-// ProcessPattern recognises a running program. Every non-empty field must
-// match. Names compare case-insensitively on the whole executable base name,
-// never as a substring.
-type ProcessPattern struct {
-	// OS limits the pattern to one GOOS ("linux", "darwin", "windows");
-	// empty means any.
-	OS string `yaml:"os"`
-	// Exe is the executable base name ("ollama", "Cursor.exe").
-	Exe string `yaml:"exe"`
-	// Script is the base name of the first script argument of an
-	// interpreter (node, python, bun, deno), e.g. "gemini" or "gemini.js".
-	Script string `yaml:"script"`
-	// PathContains must appear in the executable path or script path as
-	// whole path segments ("/@anthropic-ai/claude-code/").
-	PathContains string `yaml:"path_contains"`
-	// BundleID is a macOS bundle identifier ("com.openai.chat").
-	BundleID string `yaml:"bundle_id"`
-	// AppX is a Windows AppX package family name.
-	AppX string `yaml:"appx"`
-}
+// Refs is one URL or a list of URLs.
+type Refs []string
 
-type vendorFile struct {
-	Vendor   string     `yaml:"vendor"`
-	Services []*Service `yaml:"services"`
+// UnmarshalYAML accepts a single string as well as a list.
+func (r *Refs) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*r = Refs{one}
+		return nil
+	}
+	var many []string
+	if err := unmarshal(&many); err != nil {
+		return errors.New("a source is a URL or a list of URLs")
+	}
+	*r = many
+	return nil
 }
 
 // Catalog is a compiled set of services.
@@ -130,6 +87,30 @@ func (c *Catalog) Lookup(id string) *Service { return c.byID[id] }
 // Load reads every vendors/*.yaml file in fsys and compiles the catalog.
 // declared is the human version ("2026.11.25"); the content hash is appended.
 func Load(fsys fs.FS, declared string) (*Catalog, error) {
+	files, err := readVendorFiles(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var all []*Service
+	for _, f := range files {
+		svcs, err := parseVendor(f.name, f.data)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, svcs...)
+	}
+	return compile(declared+"+"+contentHash(files), all)
+}
+
+type vendorData struct {
+	name string // path inside the catalog tree, "vendors/openai.yaml"
+	data []byte
+}
+
+// maxVendorFile bounds one vendor file; real ones are a few KiB.
+const maxVendorFile = 1 << 20
+
+func readVendorFiles(fsys fs.FS) ([]vendorData, error) {
 	names, err := fs.Glob(fsys, "vendors/*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("listing vendor files: %w", err)
@@ -138,42 +119,24 @@ func Load(fsys fs.FS, declared string) (*Catalog, error) {
 		return nil, errors.New("no vendor files under vendors/: a catalog needs at least one vendors/NAME.yaml")
 	}
 	slices.Sort(names)
-	h := sha256.New()
-	var all []*Service
+	files := make([]vendorData, 0, len(names))
 	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
-		}
-		h.Write([]byte(path.Base(name)))
-		h.Write(data)
-		svcs, err := parseVendor(name, data)
+		data, err := readBounded(fsys, name, maxVendorFile)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, svcs...)
+		files = append(files, vendorData{name, data})
 	}
-	version := declared + "+" + hex.EncodeToString(h.Sum(nil))[:12]
-	return compile(version, all)
+	return files, nil
 }
 
-func parseVendor(name string, data []byte) ([]*Service, error) {
-	var vf vendorFile
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&vf); err != nil {
-		return nil, fmt.Errorf("parsing %s: %w", name, err)
+func contentHash(files []vendorData) string {
+	h := sha256.New()
+	for _, f := range files {
+		h.Write([]byte(path.Base(f.name)))
+		h.Write(f.data)
 	}
-	if vf.Vendor == "" {
-		return nil, fmt.Errorf("%s: missing top-level vendor name", name)
-	}
-	for i, s := range vf.Services {
-		if s == nil {
-			return nil, fmt.Errorf("%s: service #%d is empty", name, i+1)
-		}
-		s.Vendor = vf.Vendor
-	}
-	return vf.Services, nil
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 func compile(version string, all []*Service) (*Catalog, error) {
@@ -185,6 +148,7 @@ func compile(version string, all []*Service) (*Catalog, error) {
 		if _, dup := c.byID[s.ID]; dup {
 			return nil, fmt.Errorf("service id %q is defined twice", s.ID)
 		}
+		s.Risk = Score(s.Attributes)
 		c.byID[s.ID] = s
 	}
 	c.services = all
@@ -193,7 +157,9 @@ func compile(version string, all []*Service) (*Catalog, error) {
 	if c.domains, err = buildDomainIndex(c.services); err != nil {
 		return nil, err
 	}
-	c.procs = buildProcessIndex(c.services)
+	if c.procs, err = buildProcessIndex(c.services); err != nil {
+		return nil, err
+	}
 	if c.exts, err = buildExtensionIndex(c.services); err != nil {
 		return nil, err
 	}
@@ -215,13 +181,19 @@ func validate(s *Service) error {
 	case s.Name == "":
 		return fmt.Errorf("service %q: missing name", s.ID)
 	case categories[s.Category] == "":
-		return fmt.Errorf("service %q: unknown category %q", s.ID, s.Category)
-	case s.Risk < 0 || s.Risk > 100:
-		return fmt.Errorf("service %q: risk %d is outside 0-100", s.ID, s.Risk)
+		return fmt.Errorf("service %q: unknown category %q (known: %s)", s.ID, s.Category, strings.Join(CategoryIDs(), ", "))
 	case len(s.Domains)+len(s.Exact)+len(s.Processes)+len(s.IDEExtensions)+len(s.BrowserExtensions) == 0:
-		return fmt.Errorf("service %q: no domains and no processes, nothing could ever match it", s.ID)
+		return fmt.Errorf("service %q: no domains, processes or extensions: nothing could ever match it", s.ID)
 	}
-	return nil
+	for _, p := range s.Ports {
+		if p < 1 || p > 65535 {
+			return fmt.Errorf("service %q: port %d is outside 1-65535", s.ID, p)
+		}
+	}
+	if err := s.Attributes.validate(); err != nil {
+		return fmt.Errorf("service %q: %w", s.ID, err)
+	}
+	return validateSources(s)
 }
 
 func validID(id string) bool {

@@ -1,9 +1,11 @@
 package signatures
 
 import (
-	"bytes"
 	"fmt"
+	"math/bits"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // maxName is the longest DNS name in presentation form (RFC 1035), without
@@ -11,150 +13,258 @@ import (
 const maxName = 253
 
 // sharedApexes are platforms whose apex domain hosts the whole world's
-// content. A rule for one of them (or a public suffix) would flag everyone,
-// so the catalog refuses it; a service on such a platform must name its
-// own subdomain instead (gemini.google.com, not google.com).
+// content or a general product far larger than its AI features. A rule for
+// one of them would flag everyone, so the catalog refuses it; a service on
+// such a platform must name its own subdomain (gemini.google.com, not
+// google.com). Public suffixes, including private ones such as
+// blob.core.windows.net or vercel.app, are refused through the Public
+// Suffix List.
 var sharedApexes = map[string]bool{
-	"google.com": true, "googleapis.com": true, "gstatic.com": true,
-	"googleusercontent.com": true, "microsoft.com": true, "azure.com": true,
-	"windows.net": true, "azureedge.net": true, "live.com": true, "office.com": true,
-	"github.com": true, "githubusercontent.com": true, "amazonaws.com": true,
-	"amazon.com": true, "cloudfront.net": true, "akamaized.net": true,
-	"cloudflare.com": true, "workers.dev": true, "pages.dev": true,
+	"google.com": true, "googleapis.com": true, "gstatic.com": true, "google": true,
+	"googleusercontent.com": true, "withgoogle.com": true, "microsoft.com": true, "azure.com": true,
+	"windows.net": true, "azureedge.net": true, "live.com": true, "office.com": true, "bing.com": true,
+	"cloud.microsoft": true, "github.com": true, "githubusercontent.com": true, "amazonaws.com": true,
+	"amazon.com": true, "cloudfront.net": true, "akamaized.net": true, "akamaiedge.net": true,
+	"cloudflare.com": true, "cloudflare.net": true, "workers.dev": true, "pages.dev": true,
 	"fastly.net": true, "apple.com": true, "icloud.com": true, "meta.com": true,
 	"facebook.com": true, "x.com": true, "twitter.com": true, "adobe.com": true,
 	"salesforce.com": true, "zoom.us": true, "slack.com": true, "notion.so": true,
-	"atlassian.net": true, "vercel.app": true, "netlify.app": true,
-	"herokuapp.com": true, "baidu.com": true, "qq.com": true, "yandex.ru": true,
+	"atlassian.net": true, "vercel.app": true, "netlify.app": true, "herokuapp.com": true,
+	"baidu.com": true, "qq.com": true, "tencent.com": true, "aliyun.com": true, "alibabacloud.com": true,
+	"yandex.ru": true, "yandex.com": true, "ya.ru": true, "vk.com": true, "sber.ru": true, "360.cn": true,
+	"box.com": true, "dropbox.com": true, "docusign.com": true, "workday.com": true,
+	"servicenow.com": true, "zendesk.com": true, "hubspot.com": true, "tableau.com": true,
+	"powerbi.com": true, "livekit.cloud": true, "b-cdn.net": true, "cloudinary.com": true,
+	"imgix.net": true, "sentry.io": true, "datadoghq.com": true, "qualtrics.com": true,
+	"vsassets.io": true, "intellij.net": true, "jetbrains.com": true,
 }
 
-// publicSuffixes are the suffixes under which anyone can register a name.
-// A rule may never equal one of them.
-var publicSuffixes = map[string]bool{
-	"com": true, "net": true, "org": true, "io": true, "ai": true, "app": true,
-	"dev": true, "co": true, "us": true, "uk": true, "co.uk": true, "de": true,
-	"fr": true, "cn": true, "com.cn": true, "jp": true, "so": true, "me": true,
-	"xyz": true, "tech": true, "cloud": true, "chat": true, "run": true,
-	"space": true, "site": true, "info": true, "biz": true,
+// checkRuleDomain refuses names that are not lowercase DNS names, and names
+// that would cover a public suffix or a shared platform. A user-content
+// host (hf.space) may be a private public suffix: that is what it is.
+func checkRuleDomain(d string, userContent bool) error {
+	if err := checkSyntax(d); err != nil {
+		return err
+	}
+	if sharedApexes[d] {
+		return fmt.Errorf("domain %q is a shared platform apex; name the service's own subdomain", d)
+	}
+	ps, icann := publicsuffix.PublicSuffix(d)
+	if ps == d && (icann || !userContent) {
+		return fmt.Errorf("domain %q is a public suffix (Public Suffix List); name the service's own domain", d)
+	}
+	return nil
 }
 
-type domainRule uint8
-
-const (
-	ruleSubtree domainRule = iota + 1 // the name and its subdomains
-	ruleExact                         // the name only
-	ruleExclude                       // never match the name or below
-)
-
-type domainEntry struct {
-	svc  *Service
-	rule domainRule
+func checkSyntax(d string) error {
+	if d == "" || len(d) > maxName || !strings.Contains(d, ".") {
+		return fmt.Errorf("domain %q is not a DNS name with at least two labels", d)
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("domain %q: label %q is empty, longer than 63 bytes, or starts or ends with '-'", d, label)
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return fmt.Errorf("domain %q: only lowercase letters, digits, '-' and '.' are allowed", d)
+			}
+		}
+	}
+	return nil
 }
 
+// domainIndex is an open-addressing hash table of every suffix of every
+// rule name ("chat.openai.com" puts "com", "openai.com" and
+// "chat.openai.com" in it). A lookup hashes the name from its last byte
+// backwards and probes once per label boundary: the hash of a suffix is
+// the hash state at that point, so no substring is hashed twice and
+// nothing is copied. A suffix absent from the table ends the walk, because
+// no longer name can then match; most names stop after one or two probes.
 type domainIndex struct {
-	m map[string]domainEntry
-	// exact holds exact-only names apart, because a name can be both the
-	// subtree root of one service and the exact name of none.
-	exact map[string]*Service
+	slots []int32 // index into nodes + 1; 0 is empty
+	nodes []domainNode
+	mask  uint64
+}
+
+type domainNode struct {
+	key     string // lowercase suffix
+	hash    uint64
+	subtree *Service // the name and everything below it
+	exact   *Service // the name only
+	exclude bool     // the name and everything below it never match
+}
+
+const hashSeed = 0x6a09e667f3bcc908
+
+func hashStep(h uint64, c byte) uint64 { return bits.RotateLeft64(h, 7) ^ uint64(c) }
+
+func slotOf(h, mask uint64) uint64 { return (h * 0x9e3779b97f4a7c15 >> 17) & mask }
+
+// suffixHash hashes key the way match does: from the last byte backwards.
+func suffixHash(key string) uint64 {
+	h := uint64(hashSeed)
+	for i := len(key) - 1; i >= 0; i-- {
+		h = hashStep(h, key[i])
+	}
+	return h
 }
 
 func buildDomainIndex(svcs []*Service) (domainIndex, error) {
-	ix := domainIndex{m: map[string]domainEntry{}, exact: map[string]*Service{}}
+	var ix domainIndex
+	type rule struct {
+		svc  *Service
+		name string
+		kind string
+	}
+	var rules []rule
 	for _, s := range svcs {
 		for _, d := range s.Domains {
-			if err := ix.add(s, d, ruleSubtree); err != nil {
-				return ix, err
-			}
+			rules = append(rules, rule{s, d, "domain"})
 		}
 		for _, d := range s.Exact {
-			if err := ix.add(s, d, ruleExact); err != nil {
-				return ix, err
-			}
+			rules = append(rules, rule{s, d, "exact"})
 		}
 		for _, d := range s.Exclude {
-			if err := ix.add(s, d, ruleExclude); err != nil {
-				return ix, err
-			}
+			rules = append(rules, rule{s, d, "exclude"})
+		}
+	}
+	ix.alloc(4 * len(rules))
+	for _, r := range rules {
+		if err := checkRuleDomain(r.name, r.svc.Category == "user_content"); err != nil {
+			return ix, fmt.Errorf("service %q: %w", r.svc.ID, err)
+		}
+		if err := ix.add(r.svc, r.name, r.kind); err != nil {
+			return ix, err
 		}
 	}
 	return ix, nil
 }
 
-func (ix domainIndex) add(s *Service, d string, rule domainRule) error {
-	if err := checkRuleDomain(d); err != nil {
-		return fmt.Errorf("service %q: %w", s.ID, err)
+func (ix *domainIndex) alloc(keys int) {
+	n := 16
+	for n < 2*keys {
+		n <<= 1
 	}
-	if rule == ruleExact {
-		if prev := ix.exact[d]; prev != nil {
-			return fmt.Errorf("service %q: exact domain %q is already claimed by %q", s.ID, d, prev.ID)
+	ix.slots = make([]int32, n)
+	ix.mask = uint64(n - 1)
+}
+
+func (ix *domainIndex) add(s *Service, d, kind string) error {
+	for i := len(d) - 1; i >= 0; i-- {
+		if d[i] == '.' {
+			ix.node(d[i+1:])
 		}
-		ix.exact[d] = s
-		return nil
 	}
-	if prev, ok := ix.m[d]; ok {
-		return fmt.Errorf("service %q: domain %q is already claimed by %q", s.ID, d, prev.svc.ID)
+	n := ix.node(d)
+	var prev *Service
+	switch kind {
+	case "exact":
+		prev, n.exact = n.exact, s
+	case "exclude":
+		if n.subtree != nil || n.exclude {
+			return fmt.Errorf("service %q: exclude %q collides with a rule for the same name", s.ID, d)
+		}
+		n.exclude = true
+	default:
+		if n.exclude {
+			return fmt.Errorf("service %q: domain %q is excluded by another service", s.ID, d)
+		}
+		prev, n.subtree = n.subtree, s
 	}
-	ix.m[d] = domainEntry{svc: s, rule: rule}
+	if prev != nil {
+		return fmt.Errorf("service %q: %s %q is already claimed by %q", s.ID, kind, d, prev.ID)
+	}
 	return nil
 }
 
-// checkRuleDomain refuses names that are not lowercase DNS names, and names
-// that would cover a public suffix or a shared platform.
-func checkRuleDomain(d string) error {
-	if d == "" || len(d) > maxName || d[0] == '.' || d[len(d)-1] == '.' || strings.Contains(d, "..") {
-		return fmt.Errorf("domain %q is not a DNS name", d)
-	}
-	for i := 0; i < len(d); i++ {
-		c := d[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return fmt.Errorf("domain %q: only lowercase letters, digits, '-' and '.' are allowed", d)
+// node finds or inserts the node for key.
+func (ix *domainIndex) node(key string) *domainNode {
+	h := suffixHash(key)
+	for i := slotOf(h, ix.mask); ; i = (i + 1) & ix.mask {
+		k := ix.slots[i]
+		if k == 0 {
+			ix.nodes = append(ix.nodes, domainNode{key: key, hash: h})
+			ix.slots[i] = int32(len(ix.nodes))
+			return &ix.nodes[len(ix.nodes)-1]
+		}
+		if n := &ix.nodes[k-1]; n.hash == h && n.key == key {
+			return n
 		}
 	}
-	if !strings.Contains(d, ".") || publicSuffixes[d] {
-		return fmt.Errorf("domain %q is a public suffix; name the service's own domain", d)
+}
+
+// find looks up a suffix of a name that may carry upper case.
+func (ix *domainIndex) find(h uint64, suffix string) *domainNode {
+	for i := slotOf(h, ix.mask); ; i = (i + 1) & ix.mask {
+		k := ix.slots[i]
+		if k == 0 {
+			return nil
+		}
+		if n := &ix.nodes[k-1]; n.hash == h && equalLower(suffix, n.key) {
+			return n
+		}
 	}
-	if sharedApexes[d] {
-		return fmt.Errorf("domain %q is a shared platform apex; name the service's own subdomain", d)
+}
+
+// equalLower reports whether s, folded to lower case, equals the
+// lowercase key.
+func equalLower(s, key string) bool {
+	if len(s) != len(key) {
+		return false
 	}
-	return nil
+	for i := 0; i < len(s); i++ {
+		if lower(s[i]) != key[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // MatchDomain returns the service a DNS name belongs to, or nil. The name
-// may carry upper case (DNS 0x20) and a trailing dot. It does not allocate.
+// may carry upper case (DNS 0x20) and a trailing dot. The most specific
+// rule wins: an exclusion below a service's domain hides that subtree, a
+// rule below an exclusion brings it back. It does not allocate.
 func (c *Catalog) MatchDomain(name string) *Service {
-	var buf [maxName + 1]byte
-	n := len(name)
-	if n > 0 && name[n-1] == '.' {
-		n--
+	if n := len(name); n > 0 && name[n-1] == '.' {
+		name = name[:n-1]
 	}
-	if n == 0 || n > maxName {
+	if len(name) == 0 || len(name) > maxName || len(c.domains.slots) == 0 {
 		return nil
 	}
-	for i := 0; i < n; i++ {
-		b := name[i]
-		if b >= 'A' && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		buf[i] = b
-	}
-	return c.domains.match(buf[:n])
+	return c.domains.match(name)
 }
 
-func (ix domainIndex) match(name []byte) *Service {
-	if s := ix.exact[string(name)]; s != nil {
-		return s
-	}
-	for s := name; ; {
-		if e, ok := ix.m[string(s)]; ok {
-			if e.rule == ruleExclude {
-				return nil
+func (ix *domainIndex) match(name string) *Service {
+	var best *Service
+	h := uint64(hashSeed)
+	for i := len(name) - 1; ; i-- {
+		if i < 0 || name[i] == '.' {
+			if i == len(name)-1 {
+				return nil // empty label
 			}
-			return e.svc
+			n := ix.find(h, name[i+1:])
+			switch {
+			case n == nil:
+				return best
+			case i < 0 && n.exact != nil:
+				return n.exact
+			case n.exclude:
+				best = nil
+			case n.subtree != nil:
+				best = n.subtree
+			}
+			if i < 0 {
+				return best
+			}
 		}
-		i := bytes.IndexByte(s, '.')
-		if i < 0 {
-			return nil
-		}
-		s = s[i+1:]
+		h = hashStep(h, lower(name[i]))
 	}
 }
