@@ -194,14 +194,16 @@ func (ix *domainIndex) node(key string) *domainNode {
 	}
 }
 
-// find looks up a suffix of a name that may carry upper case.
-func (ix *domainIndex) find(h uint64, suffix string) *domainNode {
+// find looks up a suffix of a name; folded says whether it carries upper
+// case, which the common all-lowercase case need not fold again.
+func (ix *domainIndex) find(h uint64, suffix string, folded bool) *domainNode {
 	for i := slotOf(h, ix.mask); ; i = (i + 1) & ix.mask {
 		k := ix.slots[i]
 		if k == 0 {
 			return nil
 		}
-		if n := &ix.nodes[k-1]; n.hash == h && equalLower(suffix, n.key) {
+		n := &ix.nodes[k-1]
+		if n.hash == h && (!folded && n.key == suffix || folded && equalLower(suffix, n.key)) {
 			return n
 		}
 	}
@@ -221,12 +223,18 @@ func equalLower(s, key string) bool {
 	return true
 }
 
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
+func lower(c byte) byte { return lowerTab[c] }
+
+// lowerTab folds ASCII upper case without a branch per byte.
+var lowerTab = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
 	}
-	return c
-}
+	return t
+}()
 
 // MatchDomain returns the service a DNS name belongs to, or nil. The name
 // may carry upper case (DNS 0x20) and a trailing dot. The most specific
@@ -244,13 +252,14 @@ func (c *Catalog) MatchDomain(name string) *Service {
 
 func (ix *domainIndex) match(name string) *Service {
 	var best *Service
+	var folded byte
 	h := uint64(hashSeed)
 	for i := len(name) - 1; ; i-- {
 		if i < 0 || name[i] == '.' {
 			if i == len(name)-1 {
 				return nil // empty label
 			}
-			n := ix.find(h, name[i+1:])
+			n := ix.find(h, name[i+1:], folded != 0)
 			switch {
 			case n == nil:
 				return best
@@ -265,6 +274,9 @@ func (ix *domainIndex) match(name string) *Service {
 				return best
 			}
 		}
-		h = hashStep(h, lower(name[i]))
+		c := name[i]
+		l := lowerTab[c]
+		folded |= c ^ l
+		h = hashStep(h, l)
 	}
 }

@@ -2,14 +2,16 @@ package signatures
 
 import (
 	"embed"
+	"io/fs"
+	"strings"
 	"sync"
 )
 
-// declaredVersion is bumped whenever the vendor files change in a way an
-// admin should notice; the content hash is appended either way.
-const declaredVersion = "2026.11.25"
-
-//go:embed vendors/*.yaml
+// The catalog compiled into the binaries: VERSION (bumped whenever the
+// vendor files change in a way an admin should notice; the content hash
+// is appended either way) and the vendor files.
+//
+//go:embed VERSION vendors/*.yaml
 var embedded embed.FS
 
 var (
@@ -22,7 +24,16 @@ var (
 // first use and shared afterwards.
 func Embedded() (*Catalog, error) {
 	embeddedOnce.Do(func() {
-		embeddedCat, embeddedErr = Load(embedded, declaredVersion)
+		v, err := readDeclared(embedded)
+		if err != nil {
+			embeddedErr = err
+			return
+		}
+		embeddedCat, embeddedErr = Load(embedded, strings.TrimSpace(v))
 	})
 	return embeddedCat, embeddedErr
 }
+
+// EmbeddedFS is the catalog tree compiled into this binary, the same
+// layout `shadowai-collector signatures publish` reads.
+func EmbeddedFS() fs.FS { return embedded }
