@@ -21,6 +21,7 @@ func run(e env, args []string) error {
 	force := fs.Bool("force", false, "with --pcap: read the file again even if it was already ingested")
 	wait := fs.Duration("wait", 2*time.Minute, "with --pcap: how long to keep trying to reach the collector")
 	fs.DurationVar(&o.Window, "window", aggregate.DefaultWindow, "aggregation window")
+	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", time.Minute, "live: how often to report health and check for a new signature catalog")
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -42,7 +43,7 @@ func RunLive(ctx context.Context, o Options) error {
 	go a.scanProcesses(ctx)
 	flush := time.NewTicker(flushInterval)
 	defer flush.Stop()
-	beat := time.NewTicker(heartbeatInterval)
+	beat := time.NewTicker(cmp.Or(o.HeartbeatInterval, heartbeatInterval))
 	defer beat.Stop()
 	a.heartbeat(ctx, conn, started)
 	for {
@@ -95,7 +96,11 @@ func (a *agent) heartbeat(ctx context.Context, conn *grpc.ClientConn, started ti
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := pb.NewHeartbeatServiceClient(conn).Beat(ctx, req); err != nil && !errors.Is(ctx.Err(), context.Canceled) {
+	resp, err := pb.NewHeartbeatServiceClient(conn).Beat(ctx, req)
+	if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
 		a.opts.Log.Warn("heartbeat failed", "err", uplink.Explain(a.state.Enrollment.Collector, err))
+	}
+	if err == nil {
+		a.updateCatalog(ctx, conn, resp.GetCatalogVersion())
 	}
 }

@@ -4,7 +4,6 @@
 package pipeline
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shadowai/shadowai/agent/internal/aggregate"
+	"github.com/shadowai/shadowai/agent/internal/catalogsync"
 	"github.com/shadowai/shadowai/agent/internal/identity"
 	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/agent/internal/spool"
@@ -28,6 +28,9 @@ type Options struct {
 	Window time.Duration
 	// BatchSize is the most sightings one batch carries.
 	BatchSize int
+	// HeartbeatInterval is how often a live run reports its health and
+	// checks for a new signature catalog; 0 means heartbeatInterval.
+	HeartbeatInterval time.Duration
 }
 
 // DefaultBatchSize keeps a batch well under the collector's limits.
@@ -37,11 +40,13 @@ const DefaultBatchSize = 1000
 type agent struct {
 	opts    Options
 	state   *identity.State
-	catalog *signatures.Catalog
+	catalog *signatures.Live
 	spool   *spool.Spool
 
 	mu  sync.Mutex // guards agg
 	agg *aggregate.Aggregator
+
+	sync *catalogsync.Syncer // used by the heartbeat loop only
 }
 
 func open(o Options) (*agent, error) {
@@ -49,9 +54,9 @@ func open(o Options) (*agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := signatures.Embedded()
+	cat, err := catalogsync.Load(o.StateDir, o.Log)
 	if err != nil {
-		return nil, fmt.Errorf("loading signature catalog: %w", err)
+		return nil, err
 	}
 	sp, err := spool.Open(filepath.Join(o.StateDir, "spool"))
 	if err != nil {

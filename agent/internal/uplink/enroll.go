@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/shadowai/shadowai/agent/internal/catalogsync"
 	"github.com/shadowai/shadowai/agent/internal/identity"
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 	"github.com/shadowai/shadowai/proto/token"
@@ -61,6 +62,9 @@ func Enroll(ctx context.Context, o EnrollOptions) (identity.Enrollment, error) {
 		return e, err
 	}
 	e = identity.Enrollment{Collector: o.Collector, AgentID: resp.GetAgentId(), HostID: hostID, EnrolledAt: time.Now().UTC()}
+	if err := catalogsync.SaveTrustedKey(o.StateDir, resp.GetCatalogSigningKey()); err != nil {
+		return e, err
+	}
 	return e, identity.Save(o.StateDir, key, resp.GetCertificateDer(), resp.GetCaDer(), e)
 }
 

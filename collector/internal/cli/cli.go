@@ -40,6 +40,7 @@ func commands() []command {
 		{"serve", "run the collector: mTLS gRPC for agents, SQLite inventory", serve},
 		{"token", "create a one-time enrollment token (token create)", tokenCmd},
 		{"inventory", "list AI services in use", inventoryCmd},
+		{"signatures", "publish a signed signature bundle (signatures publish FILE), or show which agents run it", signaturesCmd},
 		{"version", "print the version", func(e env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
 }

@@ -4,6 +4,7 @@ package enroll
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -26,6 +27,9 @@ type Server struct {
 	CA    *pki.Authority
 	Store *store.Store
 	Log   *slog.Logger
+	// SigningKey is the public key of the collector's bundle signing key,
+	// handed to every agent it enrolls.
+	SigningKey ed25519.PublicKey
 }
 
 // Bounds on what an enrolling agent may claim about itself.
@@ -65,7 +69,7 @@ func (s *Server) Enroll(ctx context.Context, req *pb.EnrollRequest) (*pb.EnrollR
 		return nil, status.Error(codes.Internal, "could not record the enrollment; see the collector log")
 	}
 	s.Log.Info("agent enrolled", "agent", id, "host", req.GetHostname(), "host_id", req.GetHostId(), "not_after", cert.NotAfter.Format(time.RFC3339))
-	return &pb.EnrollResponse{AgentId: id, CertificateDer: der, CaDer: s.CA.CA.Raw}, nil
+	return &pb.EnrollResponse{AgentId: id, CertificateDer: der, CaDer: s.CA.CA.Raw, CatalogSigningKey: s.SigningKey}, nil
 }
 
 func checkClaims(req *pb.EnrollRequest) error {

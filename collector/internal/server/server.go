@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -22,13 +23,13 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/shadowai/shadowai/collector/internal/auth"
+	"github.com/shadowai/shadowai/collector/internal/bundles"
 	"github.com/shadowai/shadowai/collector/internal/enroll"
 	"github.com/shadowai/shadowai/collector/internal/ingest"
 	"github.com/shadowai/shadowai/collector/internal/inventory"
 	"github.com/shadowai/shadowai/collector/internal/pki"
 	"github.com/shadowai/shadowai/collector/internal/store"
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
-	"github.com/shadowai/shadowai/signatures"
 )
 
 // Config is what `shadowai-collector serve` needs.
@@ -88,6 +89,9 @@ func Run(ctx context.Context, cfg Config) error {
 type Env struct {
 	CA    *pki.Authority
 	Store *store.Store
+	// SigningKey signs signature bundles; agents get its public half when
+	// they enroll.
+	SigningKey ed25519.PrivateKey
 }
 
 // DatabaseFile is the SQLite database inside the data directory.
@@ -107,23 +111,24 @@ func Open(dir string, hosts []string) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	key, err := bundles.LoadOrCreateKey(dir)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := syncCatalog(st); err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &Env{CA: ca, Store: st}, nil
+	return &Env{CA: ca, Store: st, SigningKey: key}, nil
 }
 
 func syncCatalog(st *store.Store) error {
-	cat, err := signatures.Embedded()
+	cat, err := bundles.InForce(context.Background(), st)
 	if err != nil {
-		return fmt.Errorf("loading the embedded signature catalog: %w", err)
+		return fmt.Errorf("loading the signature catalog: %w", err)
 	}
-	svcs := make([]store.Service, 0, len(cat.Services()))
-	for _, s := range cat.Services() {
-		svcs = append(svcs, store.Service{ID: s.ID, Name: s.Name, Vendor: s.Vendor, Category: s.Category, Risk: s.Risk})
-	}
-	return st.SyncServices(context.Background(), svcs)
+	return bundles.SyncServices(context.Background(), st, cat)
 }
 
 func newGRPC(env *Env, log *slog.Logger) *grpc.Server {
@@ -153,11 +158,12 @@ func newGRPC(env *Env, log *slog.Logger) *grpc.Server {
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Minute, Timeout: 20 * time.Second}),
 	)
-	ing := &ingest.Server{Store: env.Store, Log: log}
-	pb.RegisterEnrollmentServiceServer(srv, &enroll.Server{CA: env.CA, Store: env.Store, Log: log})
+	sigs := &bundles.Server{Store: env.Store, Log: log}
+	ing := &ingest.Server{Store: env.Store, Log: log, CatalogVersion: sigs.CurrentVersion}
+	pb.RegisterEnrollmentServiceServer(srv, &enroll.Server{CA: env.CA, Store: env.Store, Log: log, SigningKey: env.SigningKey.Public().(ed25519.PublicKey)})
 	pb.RegisterIngestServiceServer(srv, ing)
 	pb.RegisterHeartbeatServiceServer(srv, ing)
-	pb.RegisterSignaturesServiceServer(srv, &bundles{})
+	pb.RegisterSignaturesServiceServer(srv, sigs)
 	pb.RegisterInventoryServiceServer(srv, &inventory.Server{Store: env.Store})
 	return srv
 }
@@ -175,14 +181,4 @@ func revocationChecker(st *store.Store) auth.RevocationChecker {
 		}
 		return nil
 	}
-}
-
-// bundles serves SignaturesService. Until a bundle is published the
-// agents keep the catalog compiled into them.
-type bundles struct {
-	pb.UnimplementedSignaturesServiceServer
-}
-
-func (b *bundles) GetBundle(ctx context.Context, req *pb.GetBundleRequest) (*pb.GetBundleResponse, error) {
-	return nil, status.Error(codes.NotFound, "no signature bundle has been published on this collector; agents use their embedded catalog")
 }

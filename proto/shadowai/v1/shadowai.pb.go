@@ -352,9 +352,14 @@ type EnrollResponse struct {
 	// Client certificate, DER, signed by the collector CA.
 	CertificateDer []byte `protobuf:"bytes,2,opt,name=certificate_der,json=certificateDer,proto3" json:"certificate_der,omitempty"`
 	// Collector CA certificate, DER.
-	CaDer         []byte `protobuf:"bytes,3,opt,name=ca_der,json=caDer,proto3" json:"ca_der,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CaDer []byte `protobuf:"bytes,3,opt,name=ca_der,json=caDer,proto3" json:"ca_der,omitempty"`
+	// Ed25519 public key (32 bytes) that signs the collector's signature
+	// bundles. It arrives over the channel pinned to the CA fingerprint in
+	// the token, so the agent can trust it; the agent keeps it and accepts
+	// only bundles it verifies.
+	CatalogSigningKey []byte `protobuf:"bytes,4,opt,name=catalog_signing_key,json=catalogSigningKey,proto3" json:"catalog_signing_key,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *EnrollResponse) Reset() {
@@ -404,6 +409,13 @@ func (x *EnrollResponse) GetCertificateDer() []byte {
 func (x *EnrollResponse) GetCaDer() []byte {
 	if x != nil {
 		return x.CaDer
+	}
+	return nil
+}
+
+func (x *EnrollResponse) GetCatalogSigningKey() []byte {
+	if x != nil {
+		return x.CatalogSigningKey
 	}
 	return nil
 }
@@ -1373,11 +1385,12 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\ahost_id\x18\x03 \x01(\tR\x06hostId\x12\x1a\n" +
 	"\bhostname\x18\x04 \x01(\tR\bhostname\x12\x0e\n" +
 	"\x02os\x18\x05 \x01(\tR\x02os\x12#\n" +
-	"\ragent_version\x18\x06 \x01(\tR\fagentVersion\"k\n" +
+	"\ragent_version\x18\x06 \x01(\tR\fagentVersion\"\x9b\x01\n" +
 	"\x0eEnrollResponse\x12\x19\n" +
 	"\bagent_id\x18\x01 \x01(\tR\aagentId\x12'\n" +
 	"\x0fcertificate_der\x18\x02 \x01(\fR\x0ecertificateDer\x12\x15\n" +
-	"\x06ca_der\x18\x03 \x01(\fR\x05caDer\"9\n" +
+	"\x06ca_der\x18\x03 \x01(\fR\x05caDer\x12.\n" +
+	"\x13catalog_signing_key\x18\x04 \x01(\fR\x11catalogSigningKey\"9\n" +
 	"\rStreamRequest\x12(\n" +
 	"\x05batch\x18\x01 \x01(\v2\x12.shadowai.v1.BatchR\x05batch\"4\n" +
 	"\x0eStreamResponse\x12\"\n" +
