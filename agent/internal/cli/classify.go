@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/shadowai/shadowai/agent/internal/catalogsync"
 	"github.com/shadowai/shadowai/signatures"
 )
 
@@ -24,6 +25,7 @@ type classification struct {
 func classify(e env, args []string) error {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	format := fs.String("format", "table", "output format: jsonl or table")
+	state := fs.String("state", "", "use the signature catalog this agent state directory runs (its last accepted bundle) instead of the embedded one")
 	if err := parseFlags(e, fs, args, true); err != nil {
 		return err
 	}
@@ -31,6 +33,13 @@ func classify(e env, args []string) error {
 		return err
 	}
 	cat, err := signatures.Embedded()
+	if *state != "" {
+		var live *signatures.Live
+		live, err = catalogsync.Load(*state, e.log())
+		if live != nil {
+			cat = live.Catalog()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("loading signature catalog: %w", err)
 	}
