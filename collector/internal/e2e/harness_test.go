@@ -99,17 +99,21 @@ func startCollector(t *testing.T, data, listen string) *collector {
 	return nil
 }
 
-func (c *collector) stop() {
-	if c.cmd.Process == nil || c.cmd.ProcessState != nil {
+func (c *collector) stop() { stopProcess(c.cmd) }
+
+// stopProcess interrupts a started binary and waits for it to exit,
+// killing it after 15 s.
+func stopProcess(cmd *exec.Cmd) {
+	if cmd.Process == nil || cmd.ProcessState != nil {
 		return
 	}
-	c.cmd.Process.Signal(os.Interrupt)
+	cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
-	go func() { c.cmd.Wait(); close(done) }()
+	go func() { cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(15 * time.Second):
-		c.cmd.Process.Kill()
+		cmd.Process.Kill()
 		<-done
 	}
 }

@@ -81,20 +81,7 @@ func startAgent(t *testing.T, state string) *agentProc {
 	return a
 }
 
-func (a *agentProc) stop() {
-	if a.cmd.Process == nil || a.cmd.ProcessState != nil {
-		return
-	}
-	a.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { a.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		a.cmd.Process.Kill()
-		<-done
-	}
-}
+func (a *agentProc) stop() { stopProcess(a.cmd) }
 
 func (a *agentProc) waitLog(t *testing.T, text string) {
 	t.Helper()
