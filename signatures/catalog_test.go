@@ -207,3 +207,17 @@ func TestRisk(t *testing.T) {
 		}
 	}
 }
+
+func TestBrowserExtensions(t *testing.T) {
+	c := embeddedCatalog(t)
+	for ext, want := range map[string]string{
+		"kbfnbcaeplbcioakkpcpgfkobkghlhen": "grammarly",
+		"fcoeoabgfenejglbffodgkkbkcdhcgfn": "anthropic-claude",
+		"difoiogjjojoaoomphldepapgpbgkhkb": "sider",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": "",
+	} {
+		if got := id(c.MatchExtension(ext)); got != want {
+			t.Errorf("MatchExtension(%s) = %q, want %q", ext, got, want)
+		}
+	}
+}
