@@ -95,3 +95,25 @@ func mustMarshal(t *testing.T, b *pb.SignatureBundle) []byte {
 	}
 	return raw
 }
+
+// FuzzOpenSaved: the saved bundle is read back from disk at every start;
+// whatever its bytes, it is verified or refused, never a panic.
+func FuzzOpenSaved(f *testing.F) {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	dir := f.TempDir()
+	if err := SaveTrustedKey(dir, pub); err != nil {
+		f.Fatal(err)
+	}
+	raw, err := proto.Marshal(&pb.SignatureBundle{Version: "x", Content: []byte("PK\x03\x04"), Signature: make([]byte, 64)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte{})
+	f.Add([]byte{0x0a, 0x01, 'v', 0x12, 0x00})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := openSaved(dir, data); err == nil {
+			t.Fatal("an unsigned bundle was accepted")
+		}
+	})
+}

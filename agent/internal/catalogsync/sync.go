@@ -21,10 +21,15 @@ type Syncer struct {
 	StateDir string
 	Live     *signatures.Live
 	Log      *slog.Logger
-	// refused is the last version refused, so a bad bundle is fetched and
-	// logged once, not at every heartbeat.
-	refused string
+	// refused is the last version refused and when, so a bad bundle is
+	// fetched and logged once per retryRefused, not at every heartbeat.
+	refused   string
+	refusedAt time.Time
 }
+
+// retryRefused is how long a refused version is left alone before the
+// agent tries it again (the collector may have repaired it).
+const retryRefused = 15 * time.Minute
 
 // Update makes the catalog in force match the version the collector
 // announced in a heartbeat. It returns the new version when it swapped
@@ -32,12 +37,12 @@ type Syncer struct {
 // published: the agent keeps what it runs.
 func (s *Syncer) Update(ctx context.Context, conn grpc.ClientConnInterface, announced string) string {
 	current := s.Live.Version()
-	if announced == "" || announced == current || announced == s.refused {
+	if announced == "" || announced == current || announced == s.refused && time.Since(s.refusedAt) < retryRefused {
 		return ""
 	}
 	cat, b, err := s.fetch(ctx, conn, announced)
 	if err != nil {
-		s.refused = announced
+		s.refused, s.refusedAt = announced, time.Now()
 		s.Log.Error("refused signature bundle; the catalog in force stays", "announced", announced, "catalog_version", current, "err", err)
 		return ""
 	}
