@@ -221,3 +221,27 @@ func TestBrowserExtensions(t *testing.T) {
 		}
 	}
 }
+
+func TestContainsSegments(t *testing.T) {
+	tests := []struct {
+		path string
+		pat  []string
+		want bool
+	}{
+		{"/usr/lib/node_modules/@openai/codex/bin/codex.js", []string{"@openai", "codex", "bin"}, true},
+		{"/usr/lib/node_modules/@openai/codex-x/bin", []string{"@openai", "codex", "bin"}, false},
+		{"/usr/lib/node_modules/@openai/codex-x/bin", []string{"@openai", "codex-*"}, true},
+		{"C:/Users/A/AppData/Local/AnthropicClaude/app-1.0/claude.exe", []string{"anthropicclaude"}, true},
+		{"/home/a/.vscode/extensions/openai.chatgpt-0.4.1-linux-x64/bin", []string{"extensions", "openai.chatgpt-*"}, true},
+		{"/home/a/.vscode/extensions/openai.chatgptx/bin", []string{"extensions", "openai.chatgpt-*"}, false},
+		{"/a/b", []string{"b", "c"}, false},
+		{"/a/b/", []string{"b"}, true},
+		{"", []string{"a"}, false},
+		{"/x/notcursor/y", []string{"cursor"}, false},
+	}
+	for _, tc := range tests {
+		if got := containsSegments(tc.path, tc.pat); got != tc.want {
+			t.Errorf("containsSegments(%q, %q) = %v, want %v", tc.path, tc.pat, got, tc.want)
+		}
+	}
+}

@@ -239,33 +239,41 @@ func (r *procRule) matches(p Process, path string) bool {
 
 // containsSegments reports whether the run of segments pat (lowercase,
 // '*' as a wildcard inside a segment) appears in path on segment
-// boundaries.
+// boundaries, comparing case-insensitively. It does not allocate.
 func containsSegments(path string, pat []string) bool {
-	segs := strings.Split(strings.ToLower(path), "/")
-	for start := 0; start+len(pat) <= len(segs); start++ {
-		ok := true
-		for j, ps := range pat {
-			if !globSegment(ps, segs[start+j]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+	for start := 0; ; {
+		if segmentsAt(path[start:], pat) {
 			return true
 		}
+		i := strings.IndexByte(path[start:], '/')
+		if i < 0 {
+			return false
+		}
+		start += i + 1
 	}
-	return false
 }
 
-// globSegment matches one path segment against a pattern in which '*'
-// stands for any run of characters.
+// segmentsAt reports whether path starts with the segments pat.
+func segmentsAt(path string, pat []string) bool {
+	for j, ps := range pat {
+		seg, rest, more := strings.Cut(path, "/")
+		if !globSegment(ps, seg) || !more && j < len(pat)-1 {
+			return false
+		}
+		path = rest
+	}
+	return true
+}
+
+// globSegment matches one path segment against a lowercase pattern in
+// which '*' stands for any run of characters.
 func globSegment(pat, seg string) bool {
 	star := strings.IndexByte(pat, '*')
 	if star < 0 {
-		return pat == seg
+		return strings.EqualFold(pat, seg)
 	}
 	prefix, rest := pat[:star], pat[star+1:]
-	if !strings.HasPrefix(seg, prefix) {
+	if len(seg) < len(prefix) || !strings.EqualFold(seg[:len(prefix)], prefix) {
 		return false
 	}
 	seg = seg[len(prefix):]
