@@ -82,9 +82,16 @@ func checkSyntax(d string) error {
 // nothing is copied. A suffix absent from the table ends the walk, because
 // no longer name can then match; most names stop after one or two probes.
 type domainIndex struct {
-	slots []int32 // index into nodes + 1; 0 is empty
+	slots []slot
 	nodes []domainNode
 	mask  uint64
+}
+
+// slot keeps the top of a node's hash beside its index, so a probe that
+// meets another key rejects it without touching the node.
+type slot struct {
+	tag uint32 // high half of the hash
+	idx int32  // index into nodes + 1; 0 is empty
 }
 
 type domainNode struct {
@@ -129,7 +136,7 @@ func buildDomainIndex(svcs []*Service) (domainIndex, error) {
 			rules = append(rules, rule{s, d, "exclude"})
 		}
 	}
-	ix.alloc(4 * len(rules))
+	ix.alloc(countSuffixes(rules, func(r rule) string { return r.name }))
 	for _, r := range rules {
 		if err := checkRuleDomain(r.name, r.svc.Category == "user_content"); err != nil {
 			return ix, fmt.Errorf("service %q: %w", r.svc.ID, err)
@@ -141,12 +148,30 @@ func buildDomainIndex(svcs []*Service) (domainIndex, error) {
 	return ix, nil
 }
 
+// countSuffixes counts the distinct suffixes of the rule names: the nodes
+// the table will hold.
+func countSuffixes[T any](rules []T, name func(T) string) int {
+	seen := map[string]bool{}
+	for _, r := range rules {
+		d := name(r)
+		seen[d] = true
+		for i := range len(d) {
+			if d[i] == '.' {
+				seen[d[i+1:]] = true
+			}
+		}
+	}
+	return len(seen)
+}
+
+// alloc sizes the table to at most half full, so probes stay short and
+// an empty slot always ends them.
 func (ix *domainIndex) alloc(keys int) {
 	n := 16
 	for n < 2*keys {
 		n <<= 1
 	}
-	ix.slots = make([]int32, n)
+	ix.slots = make([]slot, n)
 	ix.mask = uint64(n - 1)
 }
 
@@ -183,12 +208,12 @@ func (ix *domainIndex) node(key string) *domainNode {
 	h := suffixHash(key)
 	for i := slotOf(h, ix.mask); ; i = (i + 1) & ix.mask {
 		k := ix.slots[i]
-		if k == 0 {
+		if k.idx == 0 {
 			ix.nodes = append(ix.nodes, domainNode{key: key, hash: h})
-			ix.slots[i] = int32(len(ix.nodes))
+			ix.slots[i] = slot{tag: uint32(h >> 32), idx: int32(len(ix.nodes))}
 			return &ix.nodes[len(ix.nodes)-1]
 		}
-		if n := &ix.nodes[k-1]; n.hash == h && n.key == key {
+		if n := &ix.nodes[k.idx-1]; n.hash == h && n.key == key {
 			return n
 		}
 	}
@@ -197,12 +222,16 @@ func (ix *domainIndex) node(key string) *domainNode {
 // find looks up a suffix of a name; folded says whether it carries upper
 // case, which the common all-lowercase case need not fold again.
 func (ix *domainIndex) find(h uint64, suffix string, folded bool) *domainNode {
+	tag := uint32(h >> 32)
 	for i := slotOf(h, ix.mask); ; i = (i + 1) & ix.mask {
 		k := ix.slots[i]
-		if k == 0 {
+		if k.idx == 0 {
 			return nil
 		}
-		n := &ix.nodes[k-1]
+		if k.tag != tag {
+			continue
+		}
+		n := &ix.nodes[k.idx-1]
 		if n.hash == h && (!folded && n.key == suffix || folded && equalLower(suffix, n.key)) {
 			return n
 		}
