@@ -107,8 +107,12 @@ type vendorData struct {
 	data []byte
 }
 
-// maxVendorFile bounds one vendor file; real ones are a few KiB.
-const maxVendorFile = 1 << 20
+// Bounds on a catalog tree, so a hostile bundle cannot make an agent
+// unpack gigabytes: one vendor file (real ones are a few KiB) and all.
+const (
+	maxVendorFile  = 1 << 20
+	maxCatalogTree = 32 << 20
+)
 
 func readVendorFiles(fsys fs.FS) ([]vendorData, error) {
 	names, err := fs.Glob(fsys, "vendors/*.yaml")
@@ -120,10 +124,14 @@ func readVendorFiles(fsys fs.FS) ([]vendorData, error) {
 	}
 	slices.Sort(names)
 	files := make([]vendorData, 0, len(names))
+	total := 0
 	for _, name := range names {
 		data, err := readBounded(fsys, name, maxVendorFile)
 		if err != nil {
 			return nil, err
+		}
+		if total += len(data); total > maxCatalogTree {
+			return nil, fmt.Errorf("vendor files add up to more than %d bytes", maxCatalogTree)
 		}
 		files = append(files, vendorData{name, data})
 	}
