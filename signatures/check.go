@@ -46,7 +46,7 @@ func crossVendorOverlaps(c *Catalog) []string {
 	for _, s := range c.Services() {
 		for _, d := range slices.Concat(s.Domains, s.Exact, s.Exclude) {
 			for parent := parentOf(d); parent != ""; parent = parentOf(parent) {
-				n := c.domains.find(suffixHash(parent), parent, false)
+				n := c.domains.find(suffixHash(parent), parent)
 				if n != nil && n.subtree != nil && n.subtree.Vendor != s.Vendor {
 					out = append(out, fmt.Sprintf("service %q: %s lies inside %s of %q (vendor %s): move it to that vendor or drop one", s.ID, d, parent, n.subtree.ID, n.subtree.Vendor))
 				}

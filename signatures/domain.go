@@ -80,7 +80,7 @@ func checkSyntax(d string) error {
 // backwards and probes once per label boundary: the hash of a suffix is
 // the hash state at that point, so no substring is hashed twice and
 // nothing is copied. A suffix absent from the table ends the walk, because
-// no longer name can then match; most names stop after one or two probes.
+// no longer name can then match; most names stop after one probe.
 type domainIndex struct {
 	slots []slot
 	nodes []domainNode
@@ -156,7 +156,7 @@ func countSuffixes[T any](rules []T, name func(T) string) int {
 		d := name(r)
 		seen[d] = true
 		for i := range len(d) {
-			if d[i] == '.' {
+			if d[i] == '.' && strings.Contains(d[i+1:], ".") {
 				seen[d[i+1:]] = true
 			}
 		}
@@ -177,7 +177,7 @@ func (ix *domainIndex) alloc(keys int) {
 
 func (ix *domainIndex) add(s *Service, d, kind string) error {
 	for i := len(d) - 1; i >= 0; i-- {
-		if d[i] == '.' {
+		if d[i] == '.' && strings.Contains(d[i+1:], ".") {
 			ix.node(d[i+1:])
 		}
 	}
@@ -219,21 +219,18 @@ func (ix *domainIndex) node(key string) *domainNode {
 	}
 }
 
-// find looks up a suffix of a name; folded says whether it carries upper
-// case, which the common all-lowercase case need not fold again.
-func (ix *domainIndex) find(h uint64, suffix string, folded bool) *domainNode {
+// find looks up a suffix of a name that may carry upper case.
+func (ix *domainIndex) find(h uint64, suffix string) *domainNode {
 	tag := uint32(h >> 32)
 	for i := slotOf(h, ix.mask); ; i = (i + 1) & ix.mask {
 		k := ix.slots[i]
 		if k.idx == 0 {
 			return nil
 		}
-		if k.tag != tag {
-			continue
-		}
-		n := &ix.nodes[k.idx-1]
-		if n.hash == h && (!folded && n.key == suffix || folded && equalLower(suffix, n.key)) {
-			return n
+		if k.tag == tag {
+			if n := &ix.nodes[k.idx-1]; n.hash == h && equalLower(suffix, n.key) {
+				return n
+			}
 		}
 	}
 }
@@ -281,31 +278,45 @@ func (c *Catalog) MatchDomain(name string) *Service {
 
 func (ix *domainIndex) match(name string) *Service {
 	var best *Service
-	var folded byte
 	h := uint64(hashSeed)
-	for i := len(name) - 1; ; i-- {
-		if i < 0 || name[i] == '.' {
-			if i == len(name)-1 {
-				return nil // empty label
-			}
-			n := ix.find(h, name[i+1:], folded != 0)
-			switch {
-			case n == nil:
-				return best
-			case i < 0 && n.exact != nil:
-				return n.exact
-			case n.exclude:
-				best = nil
-			case n.subtree != nil:
-				best = n.subtree
-			}
-			if i < 0 {
-				return best
+	dots := 0
+	for i := len(name) - 1; i >= 0; i-- {
+		c := name[i]
+		if c == '.' {
+			// A rule has at least two labels, so the first probe is at the
+			// second dot from the right: a name whose last two labels are
+			// not in the table cannot match.
+			if dots++; dots > 1 {
+				n := ix.find(h, name[i+1:])
+				if n == nil {
+					return best
+				}
+				best = n.below(best)
 			}
 		}
-		c := name[i]
-		l := lowerTab[c]
-		folded |= c ^ l
-		h = hashStep(h, l)
+		h = hashStep(h, lowerTab[c])
 	}
+	if dots == 0 || name[0] == '.' || name[len(name)-1] == '.' {
+		return nil // a single label, or an empty one
+	}
+	n := ix.find(h, name)
+	switch {
+	case n == nil:
+		return best
+	case n.exact != nil:
+		return n.exact
+	}
+	return n.below(best)
+}
+
+// below is what a name at or below n matches, given what its parent
+// suffixes matched: the most specific rule wins.
+func (n *domainNode) below(parent *Service) *Service {
+	switch {
+	case n.exclude:
+		return nil
+	case n.subtree != nil:
+		return n.subtree
+	}
+	return parent
 }
