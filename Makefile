@@ -10,7 +10,7 @@ AGENT_LDFLAGS     := $(LDFLAGS) -X github.com/shadowai/shadowai/agent/internal/c
 COLLECTOR_LDFLAGS := $(LDFLAGS) -X github.com/shadowai/shadowai/collector/internal/cli.Version=$(VERSION)
 AGENT_PLATFORMS := linux/amd64 linux/arm64 windows/amd64 darwin/arm64
 
-.PHONY: help build test demo proto proto-check lint bench cross clean signatures-check bench-signatures
+.PHONY: help build test demo proto proto-check lint bench cross clean signatures-check bench-signatures fuzz-signatures
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -50,6 +50,13 @@ bench-signatures: ## domain matcher lookups/s on a realistic name mix, and the r
 	  awk '/^BenchmarkMatchDomain-/{for(i=1;i<=NF;i++) if($$(i+1)=="lookups/cpu-s") new=$$i} \
 	       /^BenchmarkMatchDomainMapWalk-/{for(i=1;i<=NF;i++) if($$(i+1)=="lookups/cpu-s") old=$$i} \
 	       END{if(old>0) printf "matcher: %.1f M lookups per CPU-second, %.1fx the Go map walk (%.1f M) on the same names\n", new/1e6, new/old, old/1e6}'
+
+FUZZTIME ?= 2m
+fuzz-signatures: ## fuzz the bundle, vendor-file, saved-bundle and name parsers, FUZZTIME each (default 2m)
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenBundle$$' -fuzztime $(FUZZTIME) ./signatures
+	$(GO) test -run '^$$' -fuzz '^FuzzParseVendor$$' -fuzztime $(FUZZTIME) ./signatures
+	$(GO) test -run '^$$' -fuzz '^FuzzMatchDomain$$' -fuzztime $(FUZZTIME) ./signatures
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenSaved$$' -fuzztime $(FUZZTIME) ./agent/internal/catalogsync
 
 bench: ## run every Go benchmark (allocations reported)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
