@@ -41,8 +41,8 @@ func scan(e env, args []string) error {
 	if err := errors.Join(err, w.Flush()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "scanned %d packets: %d observations, %d of them AI; %d undecodable, %d split ClientHellos not reassembled\n",
-		stats.Packets, stats.Observations, ai, stats.ParseErrors+stats.DNSErrors+stats.TLSErrors, stats.TLSSplit)
+	fmt.Fprintf(e.stderr, "scanned %d packets: %d observations, %d of them AI; %d undecodable, %d ClientHellos reassembled from several segments, %d incomplete, %d QUIC ClientHellos, %d flows evicted\n",
+		stats.Packets, stats.Observations, ai, stats.Undecodable(), stats.TLSReassembled, stats.TLSIncomplete+stats.QUICIncomplete, stats.QUICHellos, stats.FlowsEvicted)
 	return nil
 }
 

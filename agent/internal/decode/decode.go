@@ -22,7 +22,6 @@ var (
 	ErrShort        = errors.New("frame too short")
 	ErrLinkType     = errors.New("unsupported link type")
 	ErrNotIP        = errors.New("not an IP packet")
-	ErrNotFirstFrag = errors.New("IP fragment without transport header")
 	ErrTransport    = errors.New("not TCP or UDP")
 )
 
@@ -34,10 +33,19 @@ type Packet struct {
 	// TCP only.
 	Seq      uint32
 	TCPFlags uint8
-	// Fragmented is set for the first fragment of a fragmented IP packet:
-	// the payload is incomplete.
-	Fragmented bool
-	Payload    []byte
+	// Frag describes an IP fragment. When Frag.IsFrag is set, Payload is
+	// the fragment's share of the IP payload and the ports are unset: the
+	// caller reassembles (see package defrag) and calls Transport.
+	Frag    Frag
+	Payload []byte
+}
+
+// Frag identifies one IP fragment.
+type Frag struct {
+	ID     uint32
+	Offset int
+	More   bool
+	IsFrag bool
 }
 
 // TCP flag bits.
@@ -102,7 +110,25 @@ func ethernet(b []byte) (uint16, []byte, error) {
 		}
 		t, b = binary.BigEndian.Uint16(b[2:]), b[4:]
 	}
+	if t == 0x8864 {
+		return pppoe(b)
+	}
 	return t, b, nil
+}
+
+// pppoe strips a PPPoE session header and the PPP protocol field (DSL
+// links, as captured at a broadband gateway).
+func pppoe(b []byte) (uint16, []byte, error) {
+	if len(b) < 8 {
+		return 0, nil, ErrShort
+	}
+	switch binary.BigEndian.Uint16(b[6:]) {
+	case 0x0021:
+		return 0x0800, b[8:], nil
+	case 0x0057:
+		return 0x86dd, b[8:], nil
+	}
+	return 0, nil, ErrNotIP
 }
 
 // nullFamily reads the address family of a BSD loopback header, written in

@@ -17,14 +17,22 @@ func ipv4(b []byte, p *Packet) error {
 	if total >= ihl && total < len(b) {
 		b = b[:total] // drop Ethernet padding
 	}
-	frag := binary.BigEndian.Uint16(b[6:])
-	if frag&0x1fff != 0 {
-		return ErrNotFirstFrag
-	}
-	p.Fragmented = frag&0x2000 != 0
 	p.Src = netip.AddrFrom4([4]byte(b[12:16]))
 	p.Dst = netip.AddrFrom4([4]byte(b[16:20]))
-	return transport(b[9], b[ihl:], p)
+	frag := binary.BigEndian.Uint16(b[6:])
+	p.Frag = Frag{}
+	if frag&0x3fff != 0 {
+		p.Frag = Frag{
+			ID:     uint32(binary.BigEndian.Uint16(b[4:])),
+			Offset: int(frag&0x1fff) * 8,
+			More:   frag&0x2000 != 0,
+			IsFrag: true,
+		}
+		p.Proto = b[9]
+		p.Payload = b[ihl:]
+		return nil
+	}
+	return Transport(b[9], b[ihl:], p)
 }
 
 // IPv6 extension headers that may precede the transport header.
@@ -46,7 +54,7 @@ func ipv6(b []byte, p *Packet) error {
 	if plen > 0 && plen < len(rest) {
 		rest = rest[:plen]
 	}
-	p.Fragmented = false
+	p.Frag = Frag{}
 	for {
 		switch next {
 		case ip6HopByHop, ip6Routing, ip6DestOpts:
@@ -63,18 +71,28 @@ func ipv6(b []byte, p *Packet) error {
 				return ErrShort
 			}
 			off := binary.BigEndian.Uint16(rest[2:])
-			if off&0xfff8 != 0 {
-				return ErrNotFirstFrag
+			// An atomic fragment (offset 0, no more) is a whole packet.
+			if off&0xfff9 != 0 {
+				p.Frag = Frag{
+					ID:     binary.BigEndian.Uint32(rest[4:]),
+					Offset: int(off &^ 7),
+					More:   off&1 != 0,
+					IsFrag: true,
+				}
+				p.Proto = rest[0]
+				p.Payload = rest[8:]
+				return nil
 			}
-			p.Fragmented = off&1 != 0
 			next, rest = rest[0], rest[8:]
 		default:
-			return transport(next, rest, p)
+			return Transport(next, rest, p)
 		}
 	}
 }
 
-func transport(proto uint8, b []byte, p *Packet) error {
+// Transport decodes the TCP or UDP header at the start of b, the payload
+// of an IP packet with protocol proto (or a reassembled datagram).
+func Transport(proto uint8, b []byte, p *Packet) error {
 	p.Proto = proto
 	switch proto {
 	case ProtoUDP:
@@ -104,5 +122,6 @@ func transport(proto uint8, b []byte, p *Packet) error {
 		p.Payload = b[off:]
 		return nil
 	}
+	p.SrcPort, p.DstPort, p.Seq, p.TCPFlags = 0, 0, 0, 0
 	return ErrTransport
 }

@@ -1,18 +1,26 @@
 // Package netsensor turns captured packets into observations: DNS query
-// names and TLS ClientHello server names, matched against the signature
-// catalog.
+// names (from queries, or from responses whose query was not seen), TLS
+// server names from reassembled TCP first flights, QUIC server names from
+// decrypted Initial packets, names for flows without a usable server name
+// from a bounded map of what DNS answered, and connections to encrypted
+// DNS resolvers. Every name is matched against the signature catalog.
+//
+// One observation stands for one real lookup or handshake: a retransmitted
+// ClientHello, a duplicated DNS packet, or a query and its response count
+// once.
 package netsensor
 
 import (
-	"encoding/binary"
-	"errors"
 	"io"
-	"strings"
+	"net/netip"
+
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/shadowai/shadowai/agent/internal/capture"
 	"github.com/shadowai/shadowai/agent/internal/decode"
 	"github.com/shadowai/shadowai/agent/internal/decode/dns"
-	"github.com/shadowai/shadowai/agent/internal/decode/tlshello"
+	"github.com/shadowai/shadowai/agent/internal/defrag"
+	"github.com/shadowai/shadowai/agent/internal/flow"
 	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/signatures"
 )
@@ -23,42 +31,71 @@ type Matcher interface {
 	MatchDomain(name string) *signatures.Service
 }
 
-// Stats counts what the sensor saw and what it could not read.
-type Stats struct {
-	Packets      uint64 `json:"packets"`
-	Bytes        uint64 `json:"bytes"`
-	Truncated    uint64 `json:"truncated"`
-	NotIP        uint64 `json:"not_ip"`
-	LinkErrors   uint64 `json:"link_errors"`
-	ParseErrors  uint64 `json:"parse_errors"`
-	Fragments    uint64 `json:"fragments"`
-	DNSMessages  uint64 `json:"dns_messages"`
-	DNSErrors    uint64 `json:"dns_errors"`
-	TLSHellos    uint64 `json:"tls_hellos"`
-	TLSErrors    uint64 `json:"tls_errors"`
-	TLSSplit     uint64 `json:"tls_split"`
-	Observations uint64 `json:"observations"`
+// Table sizes. They bound the sensor's memory whatever the traffic: about
+// 16 MiB of reassembly windows at most, a few MiB of table entries.
+const (
+	maxTCPFlows  = 16384
+	maxQUICConns = 8192
+	maxDNSTxns   = 8192
+	maxIPNames   = 16384
+	maxWindows   = 1024
+	windowSize   = 16 << 10
+	// handshakeTimeout gives up on a first flight that stays incomplete.
+	handshakeTimeout = int64(30e9)
+	// dnsDupWindow is how long a DNS transaction is remembered, so a
+	// duplicate or the response is recognised.
+	dnsDupWindow = int64(30e9)
+)
+
+// tuple is the client-to-server socket an observation is about.
+type tuple struct {
+	src, dst         netip.Addr
+	srcPort, dstPort uint16
+	proto            uint8
+}
+
+func (t tuple) reverse() tuple {
+	return tuple{src: t.dst, dst: t.src, srcPort: t.dstPort, dstPort: t.srcPort, proto: t.proto}
 }
 
 // Sensor decodes packets one at a time. It is not safe for concurrent use;
 // run one per capture goroutine.
 type Sensor struct {
-	match   Matcher
-	emit    func(*observe.Observation)
-	stats   Stats
+	match Matcher
+	emit  func(*observe.Observation)
+	stats Stats
+
 	pkt     decode.Packet
-	nameBuf [dns.MaxName]byte
-	obs     observe.Observation
+	now     int64
+	frags   *defrag.Reassembler
+	tcp     *flow.Table[tuple, tcpStream]
+	quic    *flow.Table[tuple, quicConn]
+	dnsTxns *flow.Table[dnsKey, dnsTxn]
+	names   *flow.Table[netip.Addr, ipName]
+	windows windowPool
+
+	nameBuf, nameBuf2 dns.Name
+	helloScratch      []byte
+	quicScratch       []byte
+	obs               observe.Observation
 }
 
 // New returns a sensor that reports each observation to emit. emit must not
 // keep the pointer past its return.
 func New(m Matcher, emit func(*observe.Observation)) *Sensor {
-	return &Sensor{match: m, emit: emit}
+	return &Sensor{
+		match:        m,
+		emit:         emit,
+		frags:        defrag.New(),
+		tcp:          flow.NewTable[tuple, tcpStream](maxTCPFlows),
+		quic:         flow.NewTable[tuple, quicConn](maxQUICConns),
+		dnsTxns:      flow.NewTable[dnsKey, dnsTxn](maxDNSTxns),
+		names:        flow.NewTable[netip.Addr, ipName](maxIPNames),
+		windows:      windowPool{max: maxWindows},
+		helloScratch: make([]byte, 0, windowSize),
+		quicScratch:  make([]byte, 64<<10),
+	}
 }
-
-// Stats returns the counters so far.
-func (s *Sensor) Stats() Stats { return s.stats }
 
 // Packet decodes one captured frame.
 func (s *Sensor) Packet(cp capture.Packet) {
@@ -67,100 +104,74 @@ func (s *Sensor) Packet(cp capture.Packet) {
 	if cp.Truncated {
 		s.stats.Truncated++
 	}
+	s.now = cp.Time.UnixNano()
 	p := &s.pkt
 	if err := decode.Frame(cp.LinkType, cp.Data, p); err != nil {
 		s.countDecodeError(err)
 		return
 	}
-	if p.Fragmented {
-		s.stats.Fragments++
+	if p.Frag.IsFrag && !s.defragment(p) {
+		return
 	}
-	switch {
-	case p.Proto == decode.ProtoUDP && (p.DstPort == 53 || p.SrcPort == 53):
-		s.dnsMessage(cp, p.Payload)
-	case p.Proto == decode.ProtoTCP && (p.DstPort == 53 || p.SrcPort == 53):
-		s.dnsOverTCP(cp, p.Payload)
-	case p.Proto == decode.ProtoTCP && tlshello.IsRecordStart(p.Payload):
-		s.tlsHello(cp, p.Payload)
-	}
-}
-
-func (s *Sensor) countDecodeError(err error) {
-	switch {
-	case errors.Is(err, decode.ErrNotIP), errors.Is(err, decode.ErrTransport):
-		s.stats.NotIP++
-	case errors.Is(err, decode.ErrLinkType):
-		s.stats.LinkErrors++
-	case errors.Is(err, decode.ErrNotFirstFrag):
-		s.stats.Fragments++
-	default:
-		s.stats.ParseErrors++
-	}
-}
-
-// dnsOverTCP reads length-prefixed messages (RFC 1035 section 4.2.2).
-func (s *Sensor) dnsOverTCP(cp capture.Packet, b []byte) {
-	for len(b) >= 2 {
-		n := int(binary.BigEndian.Uint16(b))
-		if n == 0 || len(b) < 2+n {
+	if p.Proto == decode.ProtoUDP && p.DstPort == decode.GTPUPort && p.SrcPort == decode.GTPUPort {
+		if !s.tunnel(p) {
 			return
 		}
-		s.dnsMessage(cp, b[2:2+n])
-		b = b[2+n:]
 	}
-}
-
-func (s *Sensor) dnsMessage(cp capture.Packet, msg []byte) {
-	h, q, err := dns.FirstQuestion(msg, &s.nameBuf)
-	if err != nil {
-		s.stats.DNSErrors++
-		return
-	}
-	s.stats.DNSMessages++
-	if h.Response || h.Opcode != 0 || len(q.Name) == 0 {
-		return
-	}
-	s.report(cp, observe.DNS, string(q.Name), nil, false)
-}
-
-func (s *Sensor) tlsHello(cp capture.Packet, b []byte) {
-	h, err := tlshello.ParseRecord(b)
+	t := tuple{src: p.Src, dst: p.Dst, srcPort: p.SrcPort, dstPort: p.DstPort, proto: p.Proto}
 	switch {
-	case errors.Is(err, tlshello.ErrIncomplete):
-		s.stats.TLSSplit++
-		return
-	case err != nil:
-		s.stats.TLSErrors++
-		return
+	case p.Proto == decode.ProtoUDP && (p.DstPort == 53 || p.SrcPort == 53):
+		s.dnsMessage(t, p.Payload)
+	case p.Proto == decode.ProtoUDP:
+		s.quicDatagram(t, p.Payload)
+	case p.Proto == decode.ProtoTCP:
+		s.tcpSegment(t, p)
 	}
-	s.stats.TLSHellos++
-	if len(h.SNI) == 0 {
-		return
-	}
-	s.report(cp, observe.TLS, strings.ToLower(string(h.SNI)), h.ALPN, h.ECH)
 }
 
-func (s *Sensor) report(cp capture.Packet, src observe.Source, name string, alpn []byte, ech bool) {
-	p := &s.pkt
-	s.obs = observe.Observation{
-		Time:      cp.Time,
-		Source:    src,
-		Domain:    name,
-		SrcIP:     p.Src,
-		DstIP:     p.Dst,
-		SrcPort:   p.SrcPort,
-		DstPort:   p.DstPort,
-		Transport: transportName(p.Proto),
-		ALPN:      string(alpn),
-		ECH:       ech,
+// defragment feeds a fragment to the reassembler; when it completes a
+// datagram, p is decoded again from the whole payload.
+func (s *Sensor) defragment(p *decode.Packet) bool {
+	whole, ok := s.frags.Add(p, s.now)
+	if !ok {
+		return false
 	}
-	// An ECH outer name belongs to the fronting provider, not to the
-	// service the user reached: never credit it to a catalog entry.
-	if !ech {
-		s.obs.Service = s.match.MatchDomain(name)
+	if err := decode.Transport(p.Proto, whole, p); err != nil {
+		s.countDecodeError(err)
+		return false
 	}
-	s.stats.Observations++
-	s.emit(&s.obs)
+	return true
+}
+
+// tunnel replaces p by the packet inside a GTP-U tunnel. One level is
+// unwrapped: the inner packet is what the subscriber sent.
+func (s *Sensor) tunnel(p *decode.Packet) bool {
+	inner, ok := decode.GTPU(p.Payload)
+	if !ok {
+		return false
+	}
+	if err := decode.Frame(layers.LinkTypeRaw, inner, p); err != nil {
+		s.countDecodeError(err)
+		return false
+	}
+	return !p.Frag.IsFrag || s.defragment(p)
+}
+
+// Finish ends the capture: first flights still incomplete are given up,
+// and named from DNS where possible. Call it once, after the last packet.
+func (s *Sensor) Finish() {
+	s.tcp.Range(func(t tuple, sl *flow.Slot[tcpStream]) bool {
+		if sl.V.state == tcpCollecting {
+			s.giveUpTLS(t, &sl.V)
+		}
+		return true
+	})
+	s.quic.Range(func(t tuple, sl *flow.Slot[quicConn]) bool {
+		if sl.V.state == quicCollecting {
+			s.giveUpQUIC(t, &sl.V)
+		}
+		return true
+	})
 }
 
 // ReadFile runs a sensor over every packet of a capture file.
@@ -173,22 +184,13 @@ func ReadFile(path string, m Matcher, emit func(*observe.Observation)) (Stats, e
 	s := New(m, emit)
 	for {
 		p, err := f.Next()
-		if err == io.EOF {
-			return s.Stats(), nil
-		}
 		if err != nil {
+			s.Finish()
+			if err == io.EOF {
+				err = nil
+			}
 			return s.Stats(), err
 		}
 		s.Packet(p)
 	}
-}
-
-func transportName(proto uint8) string {
-	switch proto {
-	case decode.ProtoTCP:
-		return "tcp"
-	case decode.ProtoUDP:
-		return "udp"
-	}
-	return ""
 }

@@ -1,7 +1,14 @@
-// Package dns reads the header and question of a DNS message (RFC 1035)
-// without allocating. It reads what a sensor needs to name a lookup, and
-// refuses malformed names (compression loops, overlong names) instead of
-// guessing.
+// Package dns reads DNS messages (RFC 1035) without allocating: the
+// header, the first question, and the resource records of the answer
+// section. It reads what a sensor needs to name a lookup and to map the
+// addresses in an answer back to the name asked for, and refuses
+// malformed names (compression loops, overlong names) instead of guessing.
+//
+// Names come out in presentation form, lower case, without the trailing
+// dot. Bytes that are not printable ASCII are written as \DDD (decimal),
+// and a dot or backslash inside a label as \. and \\ (RFC 4343 section
+// 2.1): a hostile name can neither inject control characters into logs
+// and reports nor pass itself off as a different name.
 package dns
 
 import (
@@ -9,8 +16,14 @@ import (
 	"errors"
 )
 
-// MaxName is the longest name in presentation form, without trailing dot.
+// MaxName is the longest name in wire terms (label bytes plus dots).
 const MaxName = 253
+
+// MaxPresentation is the longest escaped name: every byte as \DDD.
+const MaxPresentation = 4 * MaxName
+
+// Name holds one name in presentation form.
+type Name [MaxPresentation]byte
 
 // Errors a message can fail with.
 var (
@@ -19,6 +32,13 @@ var (
 	ErrName       = errors.New("dns: malformed name")
 	ErrPointer    = errors.New("dns: bad compression pointer")
 	ErrTooLong    = errors.New("dns: name longer than 253 bytes")
+)
+
+// Record types the sensor reads.
+const (
+	TypeA     = 1
+	TypeCNAME = 5
+	TypeAAAA  = 28
 )
 
 // Header is the fixed 12-byte DNS header.
@@ -32,7 +52,7 @@ type Header struct {
 }
 
 // Question is the first question of a message. Name aliases the caller's
-// buffer, in lower case, without the trailing dot ("" is the root).
+// buffer.
 type Question struct {
 	Name  []byte
 	Type  uint16
@@ -56,86 +76,39 @@ func ParseHeader(msg []byte) (Header, error) {
 }
 
 // FirstQuestion reads the header and the first question of msg, writing
-// the name into buf (which must hold MaxName bytes).
-func FirstQuestion(msg []byte, buf *[MaxName]byte) (Header, Question, error) {
+// the name into buf. It also returns the offset where the answer section
+// starts (after every question), or -1 when the other questions are
+// malformed.
+func FirstQuestion(msg []byte, buf *Name) (Header, Question, int, error) {
 	h, err := ParseHeader(msg)
 	if err != nil {
-		return h, Question{}, err
+		return h, Question{}, -1, err
 	}
 	if h.QDCount == 0 {
-		return h, Question{}, ErrNoQuestion
+		return h, Question{}, -1, ErrNoQuestion
 	}
 	n, end, err := ReadName(msg, 12, buf)
 	if err != nil {
-		return h, Question{}, err
+		return h, Question{}, -1, err
 	}
 	if len(msg) < end+4 {
-		return h, Question{}, ErrShort
+		return h, Question{}, -1, ErrShort
 	}
 	q := Question{
 		Name:  buf[:n],
 		Type:  binary.BigEndian.Uint16(msg[end:]),
 		Class: binary.BigEndian.Uint16(msg[end+2:]),
 	}
-	return h, q, nil
+	return h, q, skipQuestions(msg, end+4, int(h.QDCount)-1), nil
 }
 
-// ReadName decodes the name at msg[off:], following compression pointers,
-// into buf in lower case with dots between labels. It returns the name's
-// length in buf and the offset just past the name in msg.
-func ReadName(msg []byte, off int, buf *[MaxName]byte) (n, end int, err error) {
-	end = -1
-	// Every pointer must go strictly backwards: that bounds the walk and
-	// rejects loops without a visited set.
-	limit := off
-	for hops := 0; ; hops++ {
-		if off >= len(msg) {
-			return 0, 0, ErrShort
+func skipQuestions(msg []byte, off, n int) int {
+	for ; n > 0; n-- {
+		end, err := SkipName(msg, off)
+		if err != nil || len(msg) < end+4 {
+			return -1
 		}
-		c := int(msg[off])
-		switch c & 0xc0 {
-		case 0x00:
-			if c == 0 {
-				if end < 0 {
-					end = off + 1
-				}
-				return n, end, nil
-			}
-			if off+1+c > len(msg) {
-				return 0, 0, ErrShort
-			}
-			if n > 0 {
-				if n >= MaxName {
-					return 0, 0, ErrTooLong
-				}
-				buf[n] = '.'
-				n++
-			}
-			if n+c > MaxName {
-				return 0, 0, ErrTooLong
-			}
-			for _, b := range msg[off+1 : off+1+c] {
-				if b >= 'A' && b <= 'Z' {
-					b += 'a' - 'A'
-				}
-				buf[n] = b
-				n++
-			}
-			off += 1 + c
-		case 0xc0:
-			if off+1 >= len(msg) {
-				return 0, 0, ErrShort
-			}
-			ptr := int(binary.BigEndian.Uint16(msg[off:]) & 0x3fff)
-			if ptr >= limit {
-				return 0, 0, ErrPointer
-			}
-			if end < 0 {
-				end = off + 2
-			}
-			off, limit = ptr, ptr
-		default:
-			return 0, 0, ErrName
-		}
+		off = end + 4
 	}
+	return off
 }

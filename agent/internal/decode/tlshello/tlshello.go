@@ -74,6 +74,9 @@ func ParseHandshake(b []byte) (Hello, error) {
 	return parseBody(b[4 : 4+n])
 }
 
+// parseBody reads the fields after the handshake header. On a malformed
+// or truncated body it returns what it read before the damage with the
+// error, so a caller may still use a server name that came first.
 func parseBody(b []byte) (Hello, error) {
 	var h Hello
 	// version(2) random(32)
@@ -84,17 +87,21 @@ func parseBody(b []byte) (Hello, error) {
 	if len(r) == 0 {
 		return h, nil // no extensions: SSLv3-style hello
 	}
-	exts, ok := r.vec16()
+	n, ok := r.u16()
 	if !ok {
 		return h, ErrMalformed
 	}
+	exts := r
+	if int(n) < len(exts) {
+		exts = exts[:n]
+	}
 	for len(exts) > 0 {
-		var typ uint16
-		var body []byte
-		if typ, ok = exts.u16(); !ok {
+		typ, ok := exts.u16()
+		if !ok {
 			return h, ErrMalformed
 		}
-		if body, ok = exts.vec16(); !ok {
+		body, ok := exts.vec16()
+		if !ok {
 			return h, ErrMalformed
 		}
 		switch typ {
@@ -106,7 +113,34 @@ func parseBody(b []byte) (Hello, error) {
 			h.ECH = true
 		}
 	}
+	if int(n) > len(r) {
+		return h, ErrMalformed
+	}
 	return h, nil
+}
+
+// ParsePartial reads what it can from the start of a ClientHello carried
+// in TLS records (b) that will not complete, because a segment was never
+// captured: the server name usually comes in the first extensions.
+func ParsePartial(b []byte) Hello {
+	if !IsRecordStart(b) {
+		return Hello{}
+	}
+	return ParsePartialHandshake(b[5:min(len(b), RecordLen(b))])
+}
+
+// ParsePartialHandshake is ParsePartial for a bare handshake message (a
+// QUIC CRYPTO stream).
+func ParsePartialHandshake(hs []byte) Hello {
+	if len(hs) < 4 || hs[0] != 0x01 {
+		return Hello{}
+	}
+	body := hs[4:]
+	if n := handshakeLen(hs) - 4; n < len(body) {
+		body = body[:n]
+	}
+	h, _ := parseBody(body)
+	return h
 }
 
 // serverName returns the first host_name entry of a server_name list.

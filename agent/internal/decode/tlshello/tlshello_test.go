@@ -67,5 +67,12 @@ func FuzzParseRecord(f *testing.F) {
 		if err == nil && len(h.SNI) > len(b) {
 			t.Fatal("SNI longer than input")
 		}
+		scratch := make([]byte, 0, 64)
+		if h2, err2 := ParseStream(b, &scratch); err == nil && (err2 != nil || string(h2.SNI) != string(h.SNI)) {
+			t.Fatalf("ParseStream disagrees with ParseRecord: %q %v vs %q", h2.SNI, err2, h.SNI)
+		}
+		if p := ParsePartial(b); err == nil && string(p.SNI) != string(h.SNI) {
+			t.Fatalf("ParsePartial found %q, ParseRecord %q", p.SNI, h.SNI)
+		}
 	})
 }

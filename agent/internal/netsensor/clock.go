@@ -1,0 +1,5 @@
+package netsensor
+
+import "time"
+
+func timeOf(ns int64) time.Time { return time.Unix(0, ns) }

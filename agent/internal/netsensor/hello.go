@@ -1,0 +1,27 @@
+package netsensor
+
+import (
+	"github.com/shadowai/shadowai/agent/internal/decode/dns"
+	"github.com/shadowai/shadowai/agent/internal/decode/tlshello"
+	"github.com/shadowai/shadowai/agent/internal/observe"
+)
+
+// hello reports a parsed ClientHello (src tls or quic). A hello to an
+// encrypted DNS resolver is reported as encrypted_dns; one without a
+// server name, or with ECH (whose outer name is the fronting provider's),
+// is also named from DNS.
+func (s *Sensor) hello(t tuple, src observe.Source, h tlshello.Hello) {
+	name := string(dns.AppendHost(&s.nameBuf, h.SNI))
+	if name == "" {
+		s.reportIPName(t, "no_sni")
+		return
+	}
+	if proto := encryptedDNS(t, name); proto != "" && !h.ECH {
+		s.report(t, observe.EncryptedDNS, name, h.ALPN, false, map[string]string{"protocol": proto, "via": string(src)})
+		return
+	}
+	s.report(t, src, name, h.ALPN, h.ECH, nil)
+	if h.ECH {
+		s.reportIPName(t, "ech")
+	}
+}

@@ -1,0 +1,73 @@
+package netsensor
+
+import (
+	"github.com/shadowai/shadowai/agent/internal/decode"
+	"github.com/shadowai/shadowai/agent/internal/flow"
+	"github.com/shadowai/shadowai/agent/internal/observe"
+)
+
+// report emits one observation about the client-to-server socket t.
+// Encrypted-DNS observations and ECH outer names are never credited to a
+// catalog service: the name is the resolver's or the fronting
+// provider's, not the service the user reached.
+func (s *Sensor) report(t tuple, src observe.Source, name string, alpn []byte, ech bool, attrs map[string]string) {
+	s.obs = observe.Observation{
+		Time:      timeOf(s.now),
+		Source:    src,
+		Domain:    name,
+		SrcIP:     t.src,
+		DstIP:     t.dst,
+		SrcPort:   t.srcPort,
+		DstPort:   t.dstPort,
+		Transport: transportName(t.proto),
+		ALPN:      string(alpn),
+		ECH:       ech,
+		Attrs:     attrs,
+	}
+	if !ech && src != observe.EncryptedDNS && name != "" {
+		s.obs.Service = s.match.MatchDomain(name)
+	}
+	s.stats.Observations++
+	s.emit(&s.obs)
+}
+
+func transportName(proto uint8) string {
+	switch proto {
+	case decode.ProtoTCP:
+		return "tcp"
+	case decode.ProtoUDP:
+		return "udp"
+	}
+	return ""
+}
+
+// windowPool recycles the 16 KiB reassembly windows, at most max of them
+// in use at once.
+type windowPool struct {
+	free  [][]byte
+	inUse int
+	max   int
+}
+
+func (w *windowPool) get() []byte {
+	if w.inUse >= w.max {
+		return nil
+	}
+	w.inUse++
+	if n := len(w.free); n > 0 {
+		b := w.free[n-1]
+		w.free = w.free[:n-1]
+		return b
+	}
+	return make([]byte, windowSize)
+}
+
+func (w *windowPool) put(b []byte) {
+	if b == nil {
+		return
+	}
+	w.inUse--
+	w.free = append(w.free, b)
+}
+
+type flowSlot = flow.Slot[tcpStream]

@@ -1,0 +1,100 @@
+package netsensor
+
+import (
+	"errors"
+
+	"github.com/shadowai/shadowai/agent/internal/decode"
+)
+
+// Stats counts what the sensor saw, what it could not read and what it
+// dropped to stay within its memory bounds. The agent's heartbeat carries
+// them as counters under these JSON names.
+type Stats struct {
+	Packets    uint64 `json:"packets"`
+	Bytes      uint64 `json:"bytes"`
+	Truncated  uint64 `json:"truncated"`
+	NotIP      uint64 `json:"not_ip"`
+	LinkErrors uint64 `json:"link_errors"`
+	// ParseErrors counts frames whose IP or transport header is damaged.
+	ParseErrors uint64 `json:"parse_errors"`
+	Fragments   uint64 `json:"fragments"`
+	// FragmentsReassembled counts datagrams rebuilt from fragments;
+	// FragmentsDropped fragments of datagrams that never completed.
+	FragmentsReassembled uint64 `json:"fragments_reassembled"`
+	FragmentsDropped     uint64 `json:"fragments_dropped"`
+
+	DNSMessages   uint64 `json:"dns_messages"`
+	DNSErrors     uint64 `json:"dns_errors"`
+	DNSDuplicates uint64 `json:"dns_duplicates"`
+	// DNSResponsesOnly counts lookups named from a response whose query
+	// was not captured.
+	DNSResponsesOnly uint64 `json:"dns_responses_only"`
+	IPNames          uint64 `json:"ip_names"`
+
+	TLSHellos uint64 `json:"tls_hellos"`
+	TLSErrors uint64 `json:"tls_errors"`
+	// TLSReassembled counts ClientHellos that needed more than one TCP
+	// segment; TLSIncomplete those that never completed.
+	TLSReassembled uint64 `json:"tls_reassembled"`
+	TLSIncomplete  uint64 `json:"tls_incomplete"`
+	// TCPOutOfWindow counts segments (or parts) outside the 16 KiB first
+	// flight window or scattered into too many pieces.
+	TCPOutOfWindow uint64 `json:"tcp_out_of_window"`
+
+	QUICInitials      uint64 `json:"quic_initials"`
+	QUICHellos        uint64 `json:"quic_hellos"`
+	QUICUndecryptable uint64 `json:"quic_undecryptable"`
+	QUICIncomplete    uint64 `json:"quic_incomplete"`
+	GQUIC             uint64 `json:"gquic"`
+	QUICUnknown       uint64 `json:"quic_unknown_version"`
+
+	// FlowsEvicted counts TCP flows, QUIC connections, DNS transactions
+	// and IP names pushed out of full tables; NoBuffer first flights not
+	// reassembled because every window was in use.
+	FlowsEvicted uint64 `json:"flows_evicted"`
+	NoBuffer     uint64 `json:"reassembly_no_buffer"`
+
+	Observations uint64 `json:"observations"`
+}
+
+// Stats returns the counters so far.
+func (s *Sensor) Stats() Stats {
+	st := s.stats
+	fs := s.frags.Stats()
+	st.Fragments, st.FragmentsReassembled, st.FragmentsDropped = fs.Fragments, fs.Reassembled, fs.Dropped
+	st.FlowsEvicted = s.tcp.Evicted + s.quic.Evicted + s.dnsTxns.Evicted + s.names.Evicted
+	return st
+}
+
+// Counters returns the stats as a name → value map for the heartbeat.
+func (st Stats) Counters() map[string]uint64 {
+	return map[string]uint64{
+		"packets": st.Packets, "bytes": st.Bytes, "truncated": st.Truncated, "not_ip": st.NotIP,
+		"link_errors": st.LinkErrors, "parse_errors": st.ParseErrors, "fragments": st.Fragments,
+		"fragments_reassembled": st.FragmentsReassembled, "fragments_dropped": st.FragmentsDropped,
+		"dns_messages": st.DNSMessages, "dns_errors": st.DNSErrors, "dns_duplicates": st.DNSDuplicates,
+		"dns_responses_only": st.DNSResponsesOnly, "ip_names": st.IPNames,
+		"tls_hellos": st.TLSHellos, "tls_errors": st.TLSErrors, "tls_reassembled": st.TLSReassembled,
+		"tls_incomplete": st.TLSIncomplete, "tcp_out_of_window": st.TCPOutOfWindow,
+		"quic_initials": st.QUICInitials, "quic_hellos": st.QUICHellos, "quic_undecryptable": st.QUICUndecryptable,
+		"quic_incomplete": st.QUICIncomplete, "gquic": st.GQUIC, "quic_unknown_version": st.QUICUnknown,
+		"flows_evicted": st.FlowsEvicted, "reassembly_no_buffer": st.NoBuffer, "observations": st.Observations,
+	}
+}
+
+// Undecodable sums what could not be read: damaged frames, DNS messages,
+// ClientHellos and QUIC Initials.
+func (st Stats) Undecodable() uint64 {
+	return st.ParseErrors + st.DNSErrors + st.TLSErrors + st.QUICUndecryptable
+}
+
+func (s *Sensor) countDecodeError(err error) {
+	switch {
+	case errors.Is(err, decode.ErrNotIP), errors.Is(err, decode.ErrTransport):
+		s.stats.NotIP++
+	case errors.Is(err, decode.ErrLinkType):
+		s.stats.LinkErrors++
+	default:
+		s.stats.ParseErrors++
+	}
+}
