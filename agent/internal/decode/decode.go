@@ -19,10 +19,10 @@ const (
 
 // Errors a frame can fail with; callers count them by kind.
 var (
-	ErrShort        = errors.New("frame too short")
-	ErrLinkType     = errors.New("unsupported link type")
-	ErrNotIP        = errors.New("not an IP packet")
-	ErrTransport    = errors.New("not TCP or UDP")
+	ErrShort     = errors.New("frame too short")
+	ErrLinkType  = errors.New("unsupported link type")
+	ErrNotIP     = errors.New("not an IP packet")
+	ErrTransport = errors.New("not TCP or UDP")
 )
 
 // Packet is the decoded view of a frame. Payload aliases the frame.

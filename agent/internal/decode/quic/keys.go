@@ -46,27 +46,7 @@ func deriveKeys(p params, dcid []byte) (*Keys, error) {
 	if len(dcid) > MaxCIDLen {
 		return nil, ErrCIDTooLong
 	}
-	initial, err := hkdf.Extract(sha256.New, dcid, p.salt)
-	if err != nil {
-		return nil, fmt.Errorf("quic: deriving initial secret: %w", err)
-	}
-	client, err := expandLabel(initial, "client in", 32)
-	if err != nil {
-		return nil, err
-	}
-	prefix := "quic "
-	if p.v2 {
-		prefix = "quicv2 "
-	}
-	key, err := expandLabel(client, prefix+"key", 16)
-	if err != nil {
-		return nil, err
-	}
-	iv, err := expandLabel(client, prefix+"iv", 12)
-	if err != nil {
-		return nil, err
-	}
-	hpKey, err := expandLabel(client, prefix+"hp", 16)
+	key, iv, hpKey, err := initialSecrets(p, dcid)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +59,31 @@ func deriveKeys(p params, dcid []byte) (*Keys, error) {
 	}
 	k.hp, _ = aes.NewCipher(hpKey)
 	return k, nil
+}
+
+// initialSecrets derives the client's Initial packet key, IV and header
+// protection key (RFC 9001 section 5.2, RFC 9369 section 3.3).
+func initialSecrets(p params, dcid []byte) (key, iv, hp []byte, err error) {
+	initial, err := hkdf.Extract(sha256.New, dcid, p.salt)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("quic: deriving initial secret: %w", err)
+	}
+	client, err := expandLabel(initial, "client in", 32)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	prefix := "quic "
+	if p.v2 {
+		prefix = "quicv2 "
+	}
+	if key, err = expandLabel(client, prefix+"key", 16); err != nil {
+		return nil, nil, nil, err
+	}
+	if iv, err = expandLabel(client, prefix+"iv", 12); err != nil {
+		return nil, nil, nil, err
+	}
+	hp, err = expandLabel(client, prefix+"hp", 16)
+	return key, iv, hp, err
 }
 
 // Matches reports whether k were derived for version v and dcid.

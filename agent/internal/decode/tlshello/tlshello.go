@@ -23,6 +23,9 @@ const (
 	extServerName = 0x0000
 	extALPN       = 0x0010
 	extECH        = 0xfe0d
+	// extESNI is the draft Encrypted SNI extension ECH replaced (Cloudflare
+	// and Firefox deployed it 2018-2020); it hides the name the same way.
+	extESNI = 0xffce
 )
 
 // Hello is what a ClientHello says about the destination. SNI and ALPN
@@ -109,7 +112,7 @@ func parseBody(b []byte) (Hello, error) {
 			h.SNI = serverName(body)
 		case extALPN:
 			h.ALPN = firstALPN(body)
-		case extECH:
+		case extECH, extESNI:
 			h.ECH = true
 		}
 	}
