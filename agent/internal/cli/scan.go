@@ -17,14 +17,15 @@ func scan(e env, args []string) error {
 	pcap := fs.String("pcap", "", "read a pcap or pcapng capture file and print every DNS query name and TLS server name")
 	procs := fs.Bool("processes", false, "scan running processes once and print the AI tools among them")
 	format := fs.String("format", observe.FormatJSONL, "output format: jsonl or table")
+	live := liveFlags(fs)
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
 	}
 	if err := checkFormat(*format, observe.FormatJSONL, observe.FormatTable); err != nil {
 		return err
 	}
-	if (*pcap == "") == !*procs {
-		return usageError("give exactly one of --pcap FILE or --processes")
+	if n := btoi(*pcap != "") + btoi(*procs) + btoi(live.iface != ""); n != 1 {
+		return usageError("give exactly one of --pcap FILE, --iface NAMES or --processes")
 	}
 	cat, err := signatures.Embedded()
 	if err != nil {
@@ -36,6 +37,9 @@ func scan(e env, args []string) error {
 	}
 	if *procs {
 		return errors.Join(scanProcesses(w, cat), w.Flush())
+	}
+	if live.iface != "" {
+		return scanLive(e, w, cat, live)
 	}
 	stats, ai, err := scanPcap(w, cat, *pcap)
 	if err := errors.Join(err, w.Flush()); err != nil {

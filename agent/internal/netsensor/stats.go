@@ -2,6 +2,7 @@ package netsensor
 
 import (
 	"errors"
+	"reflect"
 
 	"github.com/shadowai/shadowai/agent/internal/decode"
 )
@@ -66,20 +67,15 @@ func (s *Sensor) Stats() Stats {
 	return st
 }
 
-// Counters returns the stats as a name → value map for the heartbeat.
+// Counters returns the stats as a name → value map (the JSON names) for
+// the heartbeat.
 func (st Stats) Counters() map[string]uint64 {
-	return map[string]uint64{
-		"packets": st.Packets, "bytes": st.Bytes, "truncated": st.Truncated, "not_ip": st.NotIP,
-		"link_errors": st.LinkErrors, "parse_errors": st.ParseErrors, "fragments": st.Fragments,
-		"fragments_reassembled": st.FragmentsReassembled, "fragments_dropped": st.FragmentsDropped,
-		"dns_messages": st.DNSMessages, "dns_errors": st.DNSErrors, "dns_duplicates": st.DNSDuplicates,
-		"dns_responses_only": st.DNSResponsesOnly, "ip_names": st.IPNames,
-		"tls_hellos": st.TLSHellos, "tls_errors": st.TLSErrors, "tls_reassembled": st.TLSReassembled,
-		"tls_incomplete": st.TLSIncomplete, "tcp_out_of_window": st.TCPOutOfWindow,
-		"quic_initials": st.QUICInitials, "quic_hellos": st.QUICHellos, "quic_undecryptable": st.QUICUndecryptable,
-		"quic_incomplete": st.QUICIncomplete, "gquic": st.GQUIC, "quic_unknown_version": st.QUICUnknown,
-		"flows_evicted": st.FlowsEvicted, "reassembly_no_buffer": st.NoBuffer, "observations": st.Observations,
+	v := reflect.ValueOf(st)
+	c := make(map[string]uint64, v.NumField())
+	for i := range v.NumField() {
+		c[v.Type().Field(i).Tag.Get("json")] = v.Field(i).Uint()
 	}
+	return c
 }
 
 // Undecodable sums what could not be read: damaged frames, DNS messages,
@@ -97,4 +93,13 @@ func (s *Sensor) countDecodeError(err error) {
 	default:
 		s.stats.ParseErrors++
 	}
+}
+
+// add sums two sets of counters field by field.
+func (st Stats) add(o Stats) Stats {
+	a, b := reflect.ValueOf(&st).Elem(), reflect.ValueOf(o)
+	for i := range a.NumField() {
+		a.Field(i).SetUint(a.Field(i).Uint() + b.Field(i).Uint())
+	}
+	return st
 }
