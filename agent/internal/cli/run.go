@@ -22,12 +22,14 @@ func run(e env, args []string) error {
 	wait := fs.Duration("wait", 2*time.Minute, "with --pcap: how long to keep trying to reach the collector")
 	fs.DurationVar(&o.Window, "window", aggregate.DefaultWindow, "aggregation window")
 	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", time.Minute, "live: how often to report health and check for a new signature catalog")
+	iface := fs.String("iface", "any", "live network capture on these interfaces (comma-separated, or \"any\")")
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
 	}
 	if o.StateDir == "" {
 		return usageError("--state DIR is required")
 	}
+	o.Interfaces = interfaces(*iface)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *pcap == "" {

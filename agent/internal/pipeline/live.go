@@ -41,6 +41,7 @@ func RunLive(ctx context.Context, o Options) error {
 	sendErr := make(chan error, 1)
 	go func() { sendErr <- sender.Run(ctx, false) }()
 	go a.scanProcesses(ctx)
+	go a.sniff(ctx)
 	flush := time.NewTicker(flushInterval)
 	defer flush.Stop()
 	beat := time.NewTicker(cmp.Or(o.HeartbeatInterval, heartbeatInterval))
@@ -92,7 +93,8 @@ func (a *agent) heartbeat(ctx context.Context, conn *grpc.ClientConn, started ti
 	req := &pb.BeatRequest{
 		AgentVersion: a.opts.AgentVersion, CatalogVersion: a.catalog.Version(), Os: runtime.GOOS, Hostname: hostname,
 		StartedAt: timestamppb.New(started), SentAt: timestamppb.Now(), SpoolBatches: uint64(a.spool.Len()),
-		Sensors: []*pb.SensorState{{Name: "process", State: "running"}},
+		Sensors:  []*pb.SensorState{{Name: "process", State: "running"}, a.net.state()},
+		Counters: a.net.counters(),
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

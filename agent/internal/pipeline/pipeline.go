@@ -31,6 +31,8 @@ type Options struct {
 	// HeartbeatInterval is how often a live run reports its health and
 	// checks for a new signature catalog; 0 means heartbeatInterval.
 	HeartbeatInterval time.Duration
+	// Interfaces the live network sensor captures on; empty means all.
+	Interfaces []string
 }
 
 // DefaultBatchSize keeps a batch well under the collector's limits.
@@ -47,6 +49,7 @@ type agent struct {
 	agg *aggregate.Aggregator
 
 	sync *catalogsync.Syncer // used by the heartbeat loop only
+	net netSensor
 }
 
 func open(o Options) (*agent, error) {
