@@ -10,7 +10,7 @@ AGENT_LDFLAGS     := $(LDFLAGS) -X github.com/shadowai/shadowai/agent/internal/c
 COLLECTOR_LDFLAGS := $(LDFLAGS) -X github.com/shadowai/shadowai/collector/internal/cli.Version=$(VERSION)
 AGENT_PLATFORMS := linux/amd64 linux/arm64 windows/amd64 darwin/arm64
 
-.PHONY: help build test demo proto proto-check lint bench cross clean signatures-check bench-signatures fuzz-signatures
+.PHONY: help build test demo proto proto-check lint bench cross clean signatures-check bench-signatures fuzz-signatures bench-net fuzz-net live-bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,6 +60,20 @@ fuzz-signatures: ## fuzz the bundle, vendor-file, saved-bundle and name parsers,
 
 bench: ## run every Go benchmark (allocations reported)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-net: build ## scan vs ndpiReader and tshark on a generated office capture (>= 500k packets): medians, ratios, names
+	agent/internal/netsensor/bench/bench-net.sh bin/shadowai-agent $(or $(BENCH_DIR),/tmp/shadowai-bench-net) $(or $(RUNS),5)
+	SHADOWAI_BENCH_PCAP=$(or $(BENCH_DIR),/tmp/shadowai-bench-net)/office.pcap $(GO) test -run '^$$' -bench . -benchtime 3x ./agent/internal/netsensor/
+
+fuzz-net: ## fuzz the DNS, ClientHello, QUIC Initial parsers and the reassembler, FUZZTIME each (default 5m)
+	@for t in ./agent/internal/decode/dns:FuzzMessage ./agent/internal/decode/tlshello:FuzzParseRecord \
+	  ./agent/internal/decode/quic:FuzzInitial ./agent/internal/reassembly:FuzzBuffer ./agent/internal/netsensor:FuzzSensor; do \
+	  echo "fuzzing $${t#*:} for $(or $(FUZZTIME),5m)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(or $(FUZZTIME),5m) -parallel 1 $${t%:*} || exit 1; \
+	done
+
+live-bench: build ## replay the office capture at top speed onto a veth pair while the agent captures live (needs root)
+	agent/internal/netsensor/bench/live-bench.sh bin/shadowai-agent $(or $(BENCH_DIR),/tmp/shadowai-bench-net)
 
 cross: ## cross-compile the agent without cgo for every supported platform
 	@for p in $(AGENT_PLATFORMS); do \

@@ -29,6 +29,7 @@ var ErrNotCapture = errors.New("not a pcap or pcapng capture file")
 type File struct {
 	f    *os.File
 	next func() (Packet, error)
+	mm   *mmapPcap
 }
 
 type zeroCopyReader interface {
@@ -50,6 +51,11 @@ func OpenFile(path string) (*File, error) {
 }
 
 func newFile(f *os.File) (*File, error) {
+	if mm, ok, err := openMmapPcap(f); err != nil {
+		return nil, err
+	} else if ok {
+		return &File{f: f, next: mm.next, mm: mm}, nil
+	}
 	br := bufio.NewReaderSize(f, 256<<10)
 	magic, err := br.Peek(4)
 	if err != nil {
@@ -124,4 +130,9 @@ func (cf *File) Next() (Packet, error) {
 }
 
 // Close closes the file.
-func (cf *File) Close() error { return cf.f.Close() }
+func (cf *File) Close() error {
+	if cf.mm != nil {
+		cf.mm.close()
+	}
+	return cf.f.Close()
+}

@@ -182,3 +182,22 @@ func BenchmarkReadFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOfficeCapture reads the capture `make bench-net` generates
+// (path in SHADOWAI_BENCH_PCAP); skipped without it.
+func BenchmarkOfficeCapture(b *testing.B) {
+	path := os.Getenv("SHADOWAI_BENCH_PCAP")
+	if path == "" {
+		b.Skip("set SHADOWAI_BENCH_PCAP to a capture (make bench-net generates one)")
+	}
+	cat := catalog(b)
+	b.ReportAllocs()
+	var st Stats
+	for b.Loop() {
+		var err error
+		if st, err = ReadFile(path, cat, func(*observe.Observation) {}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(st.Packets)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+}

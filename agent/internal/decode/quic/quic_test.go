@@ -90,3 +90,43 @@ func TestFrames(t *testing.T) {
 		t.Errorf("unexpected frame: err %v", bad.Err())
 	}
 }
+
+// TestSealOpen seals a ClientHello split over two shuffled Initials, as
+// Chromium sends it, and reads it back.
+func TestSealOpen(t *testing.T) {
+	hello := make([]byte, 1800)
+	for i := range hello {
+		hello[i] = byte(i)
+	}
+	dcid := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	for _, v := range []uint32{V1, V2, 0xff00001d} {
+		got := make([]byte, len(hello))
+		for i, part := range [][2]int{{1000, 1800}, {0, 1000}} {
+			frames := AppendCrypto(nil, uint64(part[0]), hello[part[0]:part[1]])
+			pkt, err := SealInitial(v, dcid, nil, uint32(i), frames, 1200)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := ParseLong(pkt)
+			if err != nil || h.Size != len(pkt) {
+				t.Fatalf("%#x: header %+v err %v", v, h, err)
+			}
+			k, _ := ClientKeys(v, h.DCID)
+			plain, err := k.Open(pkt, h, make([]byte, 2048))
+			if err != nil {
+				t.Fatalf("%#x: %v", v, err)
+			}
+			f := NewFrames(plain, v)
+			for {
+				off, data, ok := f.NextCrypto()
+				if !ok {
+					break
+				}
+				copy(got[off:], data)
+			}
+		}
+		if string(got) != string(hello) {
+			t.Errorf("%#x: CRYPTO stream differs", v)
+		}
+	}
+}
