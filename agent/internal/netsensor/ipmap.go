@@ -29,6 +29,10 @@ func (s *Sensor) learnAnswers(msg []byte, off, count int, qname []byte) {
 		if !ok {
 			break
 		}
+		if rr.Type == dns.TypeHTTPS {
+			dns.ECHPublicNames(rr.Data, s.learnECHPublicName)
+			continue
+		}
 		if !inChain(chain[:n], fnv64(s.nameBuf2[:ln])) {
 			continue
 		}

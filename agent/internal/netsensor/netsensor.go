@@ -72,7 +72,9 @@ type Sensor struct {
 	quic    *flow.Table[tuple, quicConn]
 	dnsTxns *flow.Table[dnsKey, dnsTxn]
 	names   *flow.Table[netip.Addr, ipName]
-	windows windowPool
+	// echPublic holds the outer names of real ECH configurations.
+	echPublic *echPublicNames
+	windows   windowPool
 
 	nameBuf, nameBuf2 dns.Name
 	helloScratch      []byte
@@ -91,6 +93,7 @@ func New(m Matcher, emit func(*observe.Observation)) *Sensor {
 		quic:         flow.NewTable[tuple, quicConn](maxQUICConns),
 		dnsTxns:      flow.NewTable[dnsKey, dnsTxn](maxDNSTxns),
 		names:        flow.NewTable[netip.Addr, ipName](maxIPNames),
+		echPublic:    newECHPublicNames(),
 		windows:      windowPool{max: maxWindows},
 		helloScratch: make([]byte, 0, windowSize),
 		quicScratch:  make([]byte, 64<<10),

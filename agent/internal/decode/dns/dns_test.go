@@ -174,3 +174,20 @@ func BenchmarkFirstQuestion(b *testing.B) {
 		}
 	}
 }
+
+func TestECHPublicNames(t *testing.T) {
+	// HTTPS 1 . alpn=h2 ech=<one config, public name cloudflare-ech.com>
+	cfg := []byte{0x01, 0x00, 0x20, 0x00, 0x02, 0xaa, 0xbb, 0x00, 0x04, 0x00, 0x01, 0x00, 0x01, 0x00, 0x12}
+	cfg = append(cfg, "cloudflare-ech.com"...)
+	cfg = append(cfg, 0x00, 0x00)
+	list := append([]byte{0xfe, 0x0d, 0x00, byte(len(cfg))}, cfg...)
+	list = append([]byte{0x00, byte(len(list))}, list...)
+	rdata := []byte{0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x03, 0x02, 'h', '2', 0x00, 0x05, 0x00, byte(len(list))}
+	rdata = append(rdata, list...)
+	var got []string
+	ECHPublicNames(rdata, func(n []byte) { got = append(got, string(n)) })
+	if len(got) != 1 || got[0] != "cloudflare-ech.com" {
+		t.Errorf("public names %q", got)
+	}
+	ECHPublicNames(rdata[:len(rdata)-3], func(n []byte) { t.Errorf("truncated rdata gave %q", n) })
+}

@@ -26,6 +26,13 @@ func FuzzMessage(f *testing.F) {
 				break
 			}
 			checkName(t, buf[:n])
+			if rr.Type == TypeHTTPS {
+				ECHPublicNames(rr.Data, func(n []byte) {
+					if len(n) > len(msg) {
+						t.Fatalf("public name longer than the message")
+					}
+				})
+			}
 			if rr.Type == TypeCNAME {
 				if tn, _, err := ReadName(msg, rr.DataOff, &target); err == nil {
 					checkName(t, target[:tn])

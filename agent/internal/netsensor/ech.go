@@ -1,0 +1,43 @@
+package netsensor
+
+import (
+	"github.com/shadowai/shadowai/agent/internal/flow"
+)
+
+// knownECHPublicNames are the outer names of deployed ECH configurations
+// (Cloudflare's, and the DEfO project's test servers); others are learned
+// from DNS HTTPS records.
+var knownECHPublicNames = []string{"cloudflare-ech.com", "cover.defo.ie", "public.test.defo.ie"}
+
+const maxECHPublicNames = 1024
+
+// echPublicNames is the set of known ECH public names.
+type echPublicNames = flow.Table[string, struct{}]
+
+func newECHPublicNames() *echPublicNames {
+	t := flow.NewTable[string, struct{}](maxECHPublicNames)
+	for _, n := range knownECHPublicNames {
+		t.Put(n, 0, nil)
+	}
+	return t
+}
+
+// learnECHPublicName records a public name from an HTTPS record's ECH
+// configuration.
+func (s *Sensor) learnECHPublicName(name []byte) {
+	if s.echPublic.Get(string(name)) == nil {
+		s.echPublic.Put(string(name), s.now, nil)
+	}
+}
+
+// echHidden tells real ECH from GREASE ECH, which carry the same
+// extension: with real ECH the outer name is the provider's public name,
+// known or published in an HTTPS record, or at least differs from the
+// name DNS gave for the destination address.
+func (s *Sensor) echHidden(t tuple, outer string) bool {
+	if s.echPublic.Get(outer) != nil {
+		return true
+	}
+	sl := s.names.Get(t.dst)
+	return sl != nil && sl.V.name != outer
+}
