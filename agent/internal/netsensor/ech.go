@@ -32,12 +32,10 @@ func (s *Sensor) learnECHPublicName(name []byte) {
 
 // echHidden tells real ECH from GREASE ECH, which carry the same
 // extension: with real ECH the outer name is the provider's public name,
-// known or published in an HTTPS record, or at least differs from the
-// name DNS gave for the destination address.
-func (s *Sensor) echHidden(t tuple, outer string) bool {
-	if s.echPublic.Get(outer) != nil {
-		return true
-	}
-	sl := s.names.Get(t.dst)
-	return sl != nil && sl.V.name != outer
+// known or published in an HTTPS record. (Comparing with the name DNS
+// gave the address does not work: thousands of names share a CDN's
+// addresses.) A public name missed because DNS was encrypted is a shared
+// front name, which the catalog does not credit either.
+func (s *Sensor) echHidden(outer string) bool {
+	return s.echPublic.Get(outer) != nil
 }

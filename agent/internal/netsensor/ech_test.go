@@ -60,7 +60,9 @@ func TestECHAndGrease(t *testing.T) {
 		{"real ECH, public name", "claude.ai", "cloudflare-ech.com", true, []string{
 			"dns claude.ai anthropic-claude false map[]", "tls cloudflare-ech.com  true map[]",
 			"ip claude.ai anthropic-claude false map[reason:ech]"}},
-		{"real ECH, DNS disagrees", "claude.ai", "front.example.net", true, []string{
+		{"grease, DNS names the shared address differently", "claude.ai", "chatgpt.com", true, []string{
+			"dns claude.ai anthropic-claude false map[]", "tls chatgpt.com openai-chatgpt false map[ech:grease]"}},
+		{"real ECH, public name from an HTTPS record", "", "front.example.net", true, []string{
 			"dns claude.ai anthropic-claude false map[]", "tls front.example.net  true map[]",
 			"ip claude.ai anthropic-claude false map[reason:ech]"}},
 		{"no ECH", "", "claude.ai", false, []string{"tls claude.ai anthropic-claude false map[]"}},
@@ -76,6 +78,9 @@ func TestECHAndGrease(t *testing.T) {
 				got = append(got, strings.Join([]string{string(o.Source), o.Domain, svc, boolString(o.ECH), mapString(o.Attrs)}, " "))
 			})
 			var pkts [][]byte
+			if tc.outer == "front.example.net" {
+				pkts = append(pkts, rawUDP("10.0.0.53", "10.0.0.2", 53, 5353, httpsAnswer("claude.ai", "front.example.net", [4]byte{198, 18, 0, 1})))
+			}
 			if tc.dns != "" {
 				pkts = append(pkts, rawUDP("10.0.0.53", "10.0.0.2", 53, 5353, dnsAnswer(tc.dns, [4]byte{198, 18, 0, 1})))
 			}
@@ -89,6 +94,25 @@ func TestECHAndGrease(t *testing.T) {
 			}
 		})
 	}
+}
+
+// httpsAnswer answers an HTTPS query for name with an ECH configuration
+// whose public name is public, and an A record.
+func httpsAnswer(name, public string, addr [4]byte) []byte {
+	cfg := []byte{0x01, 0x00, 0x20, 0x00, 0x02, 0xaa, 0xbb, 0x00, 0x04, 0x00, 0x01, 0x00, 0x01, 0x00, byte(len(public))}
+	cfg = append(append(cfg, public...), 0, 0)
+	list := append([]byte{0xfe, 0x0d, 0x00, byte(len(cfg))}, cfg...)
+	list = append([]byte{0x00, byte(len(list))}, list...)
+	rdata := append([]byte{0x00, 0x01, 0x00, 0x00, 0x05, 0x00, byte(len(list))}, list...)
+	m := []byte{0, 8, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0}
+	for _, l := range strings.Split(name, ".") {
+		m = append(append(m, byte(len(l))), l...)
+	}
+	m = append(m, 0, 0, 65, 0, 1)
+	m = append(m, 0xc0, 0x0c, 0, 65, 0, 1, 0, 0, 0, 60, 0, byte(len(rdata)))
+	m = append(m, rdata...)
+	m = append(m, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4)
+	return append(m, addr[:]...)
 }
 
 func boolString(b bool) string {

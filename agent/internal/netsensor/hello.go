@@ -22,7 +22,7 @@ func (s *Sensor) hello(t tuple, src observe.Source, h tlshello.Hello) {
 		s.report(t, observe.EncryptedDNS, name, h.ALPN, false, map[string]string{"protocol": proto, "via": string(src)})
 		return
 	}
-	if h.ECH && !s.echHidden(t, name) {
+	if h.ECH && !s.echHidden(name) {
 		// GREASE: Chrome sends an ECH extension on every connection that
 		// has no ECH configuration, with the real name outside.
 		s.report(t, src, name, h.ALPN, false, map[string]string{"ech": "grease"})
