@@ -33,3 +33,13 @@ func (s *Sensor) hello(t tuple, src observe.Source, h tlshello.Hello) {
 		s.reportIPName(t, "ech")
 	}
 }
+
+// helloOrIPName reports a hello that may lack a server name (cut short,
+// damaged): without one the flow is named from DNS, with reason.
+func (s *Sensor) helloOrIPName(t tuple, src observe.Source, h tlshello.Hello, reason string) {
+	if len(h.SNI) == 0 {
+		s.reportIPName(t, reason)
+		return
+	}
+	s.hello(t, src, h)
+}

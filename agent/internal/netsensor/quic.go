@@ -74,10 +74,7 @@ func (s *Sensor) quicOpaque(t tuple, reason string) {
 	s.reportIPName(t, reason)
 }
 
-func (s *Sensor) dropConn(c *quicConn) {
-	s.windows.put(c.buf.Window())
-	c.buf.Reset(nil)
-}
+func (s *Sensor) dropConn(c *quicConn) { s.release(&c.buf) }
 
 // quicPackets walks the coalesced packets of one datagram.
 func (s *Sensor) quicPackets(t tuple, c *quicConn, b []byte) {
@@ -191,16 +188,11 @@ func (s *Sensor) giveUpQUIC(t tuple, c *quicConn) {
 	s.stats.QUICIncomplete++
 	h := tlshello.ParsePartialHandshake(c.buf.Prefix())
 	s.finishQUIC(c)
-	if len(h.SNI) == 0 {
-		s.reportIPName(t, "quic_incomplete")
-		return
-	}
-	s.hello(t, observe.QUIC, h)
+	s.helloOrIPName(t, observe.QUIC, h, "quic_incomplete")
 }
 
 func (s *Sensor) finishQUIC(c *quicConn) {
 	c.state = quicDone
 	c.keys = nil
-	s.windows.put(c.buf.Window())
-	c.buf.Reset(nil)
+	s.release(&c.buf)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/shadowai/shadowai/agent/internal/decode"
 	"github.com/shadowai/shadowai/agent/internal/flow"
 	"github.com/shadowai/shadowai/agent/internal/observe"
+	"github.com/shadowai/shadowai/agent/internal/reassembly"
 )
 
 // report emits one observation about the client-to-server socket t.
@@ -60,6 +61,12 @@ func (w *windowPool) get() []byte {
 		return b
 	}
 	return make([]byte, windowSize)
+}
+
+// release returns a buffer's window to the pool.
+func (s *Sensor) release(b *reassembly.Buffer) {
+	s.windows.put(b.Window())
+	b.Reset(nil)
 }
 
 func (w *windowPool) put(b []byte) {

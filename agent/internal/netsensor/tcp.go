@@ -52,7 +52,7 @@ func (s *Sensor) tcpSegment(t tuple, p *decode.Packet) {
 		if st.state == tcpCollecting && !st.dns {
 			s.giveUpTLS(t, st)
 		}
-		s.windows.put(st.buf.Window())
+		s.release(&st.buf)
 		s.tcp.Delete(t)
 	}
 }
@@ -73,10 +73,7 @@ func (s *Sensor) newStream(t tuple, p *decode.Packet, dnsPort bool) *flowSlot {
 }
 
 // dropStream recycles the window of an evicted stream.
-func (s *Sensor) dropStream(st *tcpStream) {
-	s.windows.put(st.buf.Window())
-	st.buf.Reset(nil)
-}
+func (s *Sensor) dropStream(st *tcpStream) { s.release(&st.buf) }
 
 func (s *Sensor) collect(t tuple, st *tcpStream, p *decode.Packet) {
 	if st.buf.Window() == nil {
@@ -118,11 +115,7 @@ func (s *Sensor) tlsStream(t tuple, st *tcpStream) {
 		// as it does for tshark.
 		s.stats.TLSErrors++
 		s.finishTCP(st)
-		if len(h.SNI) == 0 {
-			s.reportIPName(t, "tls_error")
-			return
-		}
-		s.hello(t, observe.TLS, h)
+		s.helloOrIPName(t, observe.TLS, h, "tls_error")
 		return
 	}
 	s.stats.TLSHellos++
@@ -145,17 +138,12 @@ func (s *Sensor) giveUpTLS(t tuple, st *tcpStream) {
 	s.stats.TLSIncomplete++
 	h := tlshello.ParsePartial(st.buf.Prefix())
 	s.finishTCP(st)
-	if len(h.SNI) == 0 {
-		s.reportIPName(t, "tls_incomplete")
-		return
-	}
-	s.hello(t, observe.TLS, h)
+	s.helloOrIPName(t, observe.TLS, h, "tls_incomplete")
 }
 
 func (s *Sensor) finishTCP(st *tcpStream) {
 	st.state = tcpDone
-	s.windows.put(st.buf.Window())
-	st.buf.Reset(nil)
+	s.release(&st.buf)
 }
 
 // dnsStream reads length-prefixed DNS messages (RFC 1035 section 4.2.2)

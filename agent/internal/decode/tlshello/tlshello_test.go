@@ -1,35 +1,20 @@
 package tlshello
 
 import (
-	"crypto/tls"
 	"errors"
-	"io"
-	"net"
 	"testing"
-	"time"
+
+	"github.com/shadowai/shadowai/agent/internal/decode/tlshello/hellotest"
 )
 
 // clientHello records the first flight Go's own TLS client sends.
 func clientHello(t testing.TB, sni string, alpn []string) []byte {
 	t.Helper()
-	c, s := net.Pipe()
-	defer s.Close()
-	go func() {
-		tc := tls.Client(c, &tls.Config{ServerName: sni, NextProtos: alpn, InsecureSkipVerify: true})
-		tc.SetDeadline(time.Now().Add(5 * time.Second))
-		tc.Handshake()
-		c.Close()
-	}()
-	s.SetDeadline(time.Now().Add(5 * time.Second))
-	hdr := make([]byte, 5)
-	if _, err := io.ReadFull(s, hdr); err != nil {
+	rec, err := hellotest.Record(sni, alpn)
+	if err != nil {
 		t.Fatal(err)
 	}
-	body := make([]byte, RecordLen(hdr)-5)
-	if _, err := io.ReadFull(s, body); err != nil {
-		t.Fatal(err)
-	}
-	return append(hdr, body...)
+	return rec
 }
 
 func TestParseRecord(t *testing.T) {

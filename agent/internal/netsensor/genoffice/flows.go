@@ -5,15 +5,14 @@ import (
 	"crypto/tls"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/shadowai/shadowai/agent/internal/decode/quic"
+	"github.com/shadowai/shadowai/agent/internal/decode/tlshello/hellotest"
 )
 
 // aiNames are names of AI services the catalog knows; the rest of the
@@ -62,24 +61,7 @@ func newGenerator(seed uint64) (*generator, error) {
 
 // tlsHello records the first record Go's TLS client sends for name.
 func tlsHello(name string) ([]byte, error) {
-	c, s := net.Pipe()
-	defer s.Close()
-	go func() {
-		tc := tls.Client(c, &tls.Config{ServerName: name, NextProtos: []string{"h2", "http/1.1"}})
-		tc.SetDeadline(time.Now().Add(5 * time.Second))
-		tc.Handshake()
-		c.Close()
-	}()
-	s.SetDeadline(time.Now().Add(5 * time.Second))
-	hdr := make([]byte, 5)
-	if _, err := io.ReadFull(s, hdr); err != nil {
-		return nil, fmt.Errorf("recording a ClientHello: %w", err)
-	}
-	body := make([]byte, int(binary.BigEndian.Uint16(hdr[3:])))
-	if _, err := io.ReadFull(s, body); err != nil {
-		return nil, fmt.Errorf("recording a ClientHello: %w", err)
-	}
-	return append(hdr, body...), nil
+	return hellotest.Record(name, []string{"h2", "http/1.1"})
 }
 
 // quicHello is the ClientHello crypto/tls writes for a QUIC connection.

@@ -14,29 +14,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ "${IN_NETNS:-}" != 1 ]; then
   exec unshare -n env IN_NETNS=1 "$0" "$@"
 fi
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-ip link set lo up
-ip link set lo mtu 1500
-ethtool -K lo tso off gso off gro off >/dev/null 2>&1 || true
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
-  -subj /CN=sink -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-python3 "$here/dnssink.py" &
-openssl s_server -quiet -accept 443 -cert "$work/cert.pem" -key "$work/key.pem" -www >/dev/null 2>&1 &
+. "$here/sinks.sh"
 # A QUIC sink: reads Initials on UDP 443 and never answers.
 python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 443))
 while True: s.recv(65535)' &
-# Wait for every sink (a loaded machine starts them slowly), then capture.
-for _ in $(seq 100); do
-  if dig +short +tries=1 +time=1 @127.0.0.1 ready.test >/dev/null 2>&1 &&
-    ss -ltn | grep -q ':443 ' && ss -lun | grep -q ':443 ' && ss -lun | grep -q '\[::1\]:53 '; then
-    break
-  fi
-  sleep 0.2
-done
-tcpdump -i lo -U -s 0 -w "$work/out.pcap" 'port 53 or port 443' 2>"$work/tcpdump.err" &
-tcpdump_job=$!
-until grep -q listening "$work/tcpdump.err" 2>/dev/null; do sleep 0.1; done
+for _ in $(seq 100); do ss -lun | grep -q ':443 ' && ss -lun | grep -q '\[::1\]:53 ' && break; sleep 0.1; done
+start_capture 'port 53 or port 443'
 dig +tries=1 +time=1 @127.0.0.1 chatgpt.com A >/dev/null 2>&1 || true
 dig +tcp +tries=1 +time=1 @127.0.0.1 Claude.AI A >/dev/null 2>&1 || true
 dig +tries=1 +time=1 @::1 Api.Anthropic.COM AAAA >/dev/null 2>&1 || true
@@ -49,8 +32,4 @@ chrome() {
 }
 chrome --dump-dom https://chat.deepseek.com/
 chrome --origin-to-force-quic-on=copilot.microsoft.com:443 --dump-dom https://copilot.microsoft.com/
-sleep 1
-kill "$tcpdump_job"
-wait "$tcpdump_job" 2>/dev/null || true
-cp "$work/out.pcap" "$here/clients.pcap"
-echo "wrote $here/clients.pcap"
+stop_capture clients.pcap
