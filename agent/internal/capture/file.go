@@ -64,7 +64,7 @@ func newFile(f *os.File) (*File, error) {
 	cf := &File{f: f}
 	switch {
 	case bytes.Equal(magic, magicPcapng):
-		r, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
+		r, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
 			return nil, fmt.Errorf("reading pcapng header: %w", err)
 		}

@@ -201,3 +201,48 @@ func BenchmarkOfficeCapture(b *testing.B) {
 	}
 	b.ReportMetric(float64(st.Packets)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 }
+
+// TestMixedLinkTypes writes basic.pcap into one pcapng with two
+// interfaces of different link types, packets alternating between them,
+// and expects the same observations: the link type is per interface.
+func TestMixedLinkTypes(t *testing.T) {
+	const src = "testdata/basic.pcap"
+	want := scanJSONL(t, src)
+	out := filepath.Join(t.TempDir(), "mixed.pcapng")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pcapgo.NewNgWriter(f, layers.LinkTypeEthernet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := w.AddInterface(pcapgo.NgInterface{LinkType: layers.LinkTypeRaw, SnapLength: 65535})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := capture.OpenFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for i := 0; ; i++ {
+		p, err := in.Next()
+		if err != nil {
+			break
+		}
+		data, idx := p.Data, 0
+		if i%2 == 1 {
+			data, idx = p.Data[14:], raw
+		}
+		ci := gopacket.CaptureInfo{Timestamp: p.Time, CaptureLength: len(data), Length: len(data), InterfaceIndex: idx}
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	f.Close()
+	if diff := cmp.Diff(string(want), string(scanJSONL(t, out))); diff != "" {
+		t.Errorf("(-single link type +mixed):\n%s", diff)
+	}
+}
