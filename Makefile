@@ -63,7 +63,7 @@ bench: ## run every Go benchmark (allocations reported)
 
 bench-net: build ## scan vs ndpiReader and tshark on a generated office capture (>= 500k packets): medians, ratios, names
 	agent/internal/netsensor/bench/bench-net.sh bin/shadowai-agent $(or $(BENCH_DIR),/tmp/shadowai-bench-net) $(or $(RUNS),5)
-	SHADOWAI_BENCH_PCAP=$(or $(BENCH_DIR),/tmp/shadowai-bench-net)/office.pcap $(GO) test -run '^$$' -bench . -benchtime 3x ./agent/internal/netsensor/
+	SHADOWAI_BENCH_PCAP=$(or $(BENCH_DIR),/tmp/shadowai-bench-net)/office.pcap $(GO) test -run '^$$' -bench . -benchtime 2s ./agent/internal/netsensor/
 
 fuzz-net: ## fuzz the DNS, ClientHello, QUIC Initial parsers and the reassembler, FUZZTIME each (default 5m)
 	@for t in ./agent/internal/decode/dns:FuzzMessage ./agent/internal/decode/tlshello:FuzzParseRecord \

@@ -28,7 +28,7 @@ type Slot[V any] struct {
 
 // NewTable returns a table for at most capacity entries.
 func NewTable[K comparable, V any](capacity int) *Table[K, V] {
-	return &Table[K, V]{m: make(map[K]*Slot[V], capacity), cap: max(capacity, 1)}
+	return &Table[K, V]{m: make(map[K]*Slot[V], min(capacity, 1024)), cap: max(capacity, 1)}
 }
 
 // Get returns the slot for k, or nil.
