@@ -3,6 +3,8 @@ package capture
 import (
 	"errors"
 	"time"
+
+	"golang.org/x/net/bpf"
 )
 
 // LiveConfig configures a live capture on one interface.
@@ -55,3 +57,7 @@ func OpenLive(cfg LiveConfig) (LiveSource, error) {
 	}
 	return openLive(cfg)
 }
+
+// FilterProgram returns the kernel filter (FilterExpr compiled for raw IP
+// frames), for tests that run it on captures.
+func FilterProgram() []bpf.RawInstruction { return append([]bpf.RawInstruction(nil), filterProgram...) }
