@@ -84,3 +84,21 @@ func TestDNSQueryAndResponseCountOnce(t *testing.T) {
 		t.Errorf("duplicates %d (want 2: the repeated query and the response), responses only %d (want 1)", st.DNSDuplicates, st.DNSResponsesOnly)
 	}
 }
+
+// TestPortReuse: a second connection on the same ports, its
+// predecessor's FIN never captured, is read as a new connection.
+func TestPortReuse(t *testing.T) {
+	var got []string
+	s := New(catalog(t), func(o *observe.Observation) { got = append(got, o.Domain) })
+	for _, p := range [][]byte{
+		rawTCP("10.0.0.2", "198.18.0.1", 40000, 443, 99, 0x02, nil),
+		rawTCP("10.0.0.2", "198.18.0.1", 40000, 443, 100, 0x18, helloRecord("claude.ai", false)),
+		rawTCP("10.0.0.2", "198.18.0.1", 40000, 443, 5000, 0x02, nil),
+		rawTCP("10.0.0.2", "198.18.0.1", 40000, 443, 5001, 0x18, helloRecord("chatgpt.com", false)),
+	} {
+		s.Packet(capture.Packet{Data: p, Time: time.Unix(1, 0), LinkType: layers.LinkTypeRaw})
+	}
+	if diff := cmp.Diff([]string{"claude.ai", "chatgpt.com"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -37,6 +37,13 @@ type tcpStream struct {
 func (s *Sensor) tcpSegment(t tuple, p *decode.Packet) {
 	dnsPort := t.dstPort == 53 || t.srcPort == 53
 	sl := s.tcp.Get(t)
+	if sl != nil && p.TCPFlags&(decode.TCPSyn|decode.TCPAck) == decode.TCPSyn && sl.V.base != p.Seq+1 {
+		// A new connection on the same ports whose predecessor's FIN was
+		// not captured.
+		s.release(&sl.V.buf)
+		s.tcp.Delete(t)
+		sl = nil
+	}
 	if sl == nil {
 		sl = s.newStream(t, p, dnsPort)
 		if sl == nil {

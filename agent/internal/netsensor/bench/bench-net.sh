@@ -25,13 +25,16 @@ tsharkx() {
   tshark -r "$pcap" -n -T fields -E separator=/t -e udp.port -e dns.qry.name -e tls.handshake.extensions_server_name \
     -Y 'dns.flags.response==0 or tls.handshake.type==1' >"$work/tshark.txt" 2>/dev/null
 }
-# timed NAME FUNC: appends "name seconds maxrss_kb" to the results.
+# timed NAME FUNC: appends "name wall_seconds maxrss_kb cpu_seconds" to
+# the results. CPU seconds (user + system) matter on a shared machine,
+# where wall time also counts the wait for a core.
 timed() {
   local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss" bash -c "$(declare -f $2); agent=$agent pcap=$pcap work=$work $2"
+  /usr/bin/time -f "%M %U %S" -o "$work/rss" bash -c "$(declare -f $2); agent=$agent pcap=$pcap work=$work $2"
   t1=$(date +%s.%N)
-  echo "$1 $(echo "$t1 - $t0" | bc) $(cat "$work/rss")" >>"$work/results"
+  read -r kb user sys <"$work/rss"
+  echo "$1 $(echo "$t1 - $t0" | bc) $kb $(echo "$user + $sys" | bc)" >>"$work/results"
 }
 : >"$work/results"
 cat "$pcap" >/dev/null # page cache warm for every tool alike
