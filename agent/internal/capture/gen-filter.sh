@@ -9,6 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 #  - non-first IPv4 fragments and IPv6 fragment headers (reassembly),
 #  - DNS (53) and DoT/DoQ (853) in both directions,
 #  - QUIC long-header packets (Initials); short-header 1-RTT bulk is dropped,
+#  - legacy gQUIC packets that carry a version (a connection's first ones),
 #  - TCP SYN, FIN and RST (flow tracking),
 #  - TCP segments that begin a TLS handshake record,
 #  - TCP segments with data towards port 443: the continuation of a
@@ -19,6 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 expr='(ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] = 44)
  or port 53 or port 853
  or (ip and udp and udp[8] & 0x80 != 0) or (ip6 and ip6[6] = 17 and ip6[48] & 0x80 != 0)
+ or (ip and udp dst port 443 and udp[8] & 0x89 = 0x09)
  or (ip and tcp and tcp[13] & 0x07 != 0) or (ip6 and ip6[6] = 6 and ip6[53] & 0x07 != 0)
  or (ip and tcp and tcp[(tcp[12] & 0xf0) >> 2] = 0x16)
  or (ip6 and ip6[6] = 6 and ip6[40 + ((ip6[52] & 0xf0) >> 2)] = 0x16)

@@ -25,8 +25,6 @@ var oneOracle = map[string]map[string]string{
 		"(reported, as tshark does); nDPI rewrites '*' to '_'"},
 	"dns_invert_query.pcapng": {"dns\t216.58.202.4": "an inverse query (opcode 1, obsolete since RFC 3425) " +
 		"asks for the name of an address: it is not a lookup of a name"},
-	"youtube_quic.pcap": {"*": "Google QUIC Q046 carries its own crypto handshake, not TLS; Google " +
-		"retired it, so the sensor counts it (gquic) and names the flow from DNS instead"},
 }
 
 // channel maps an observation to the oracle channel it answers to.

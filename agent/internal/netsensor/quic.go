@@ -30,6 +30,9 @@ type quicConn struct {
 // byte test and at most two lookups.
 func (s *Sensor) quicDatagram(t tuple, b []byte) {
 	if !quic.IsLong(b) {
+		if quic.IsGQUICLegacy(b) {
+			s.gquic(t, b)
+		}
 		return
 	}
 	if s.quic.Get(t.reverse()) != nil {
@@ -43,8 +46,7 @@ func (s *Sensor) quicDatagram(t tuple, b []byte) {
 	switch quic.Classify(v) {
 	case quic.IETF:
 	case quic.GQUIC:
-		s.stats.GQUIC++
-		s.quicOpaque(t, "gquic")
+		s.gquic(t, b)
 		return
 	case quic.Unknown:
 		if t.dstPort == 443 || t.dstPort == 853 {
@@ -61,6 +63,22 @@ func (s *Sensor) quicDatagram(t tuple, b []byte) {
 	}
 	sl.Last = s.now
 	s.quicPackets(t, &sl.V, b)
+}
+
+// gquic reads the clear-text CHLO of a Google QUIC connection (up to
+// Q046) once; without one (Q050 encrypts it) the flow is named from DNS.
+func (s *Sensor) gquic(t tuple, b []byte) {
+	if s.quic.Get(t) != nil || s.quic.Get(t.reverse()) != nil {
+		return
+	}
+	s.stats.GQUIC++
+	sni := quic.GQUICServerName(b)
+	if len(sni) == 0 {
+		s.quicOpaque(t, "gquic")
+		return
+	}
+	s.quic.Put(t, s.now, s.dropConn).V.state = quicDone
+	s.hello(t, observe.QUIC, tlshello.Hello{SNI: sni})
 }
 
 // quicOpaque records a connection whose Initials cannot be read, once,

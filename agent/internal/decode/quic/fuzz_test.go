@@ -11,6 +11,9 @@ func FuzzInitial(f *testing.F) {
 	f.Add([]byte{0xc0, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0x40, 0x20})
 	scratch := make([]byte, 64<<10)
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if sni := GQUICServerName(b); len(sni) > len(b) {
+			t.Fatal("SNI longer than the packet")
+		}
 		for len(b) > 0 && IsLong(b) {
 			h, err := ParseLong(b)
 			if err == nil {

@@ -130,3 +130,23 @@ func TestSealOpen(t *testing.T) {
 		}
 	}
 }
+
+func TestGQUICServerName(t *testing.T) {
+	// Q035 public header, 12-byte hash, STREAM frame header, then CHLO
+	// with PAD (3 bytes) and SNI.
+	pkt := []byte{0x0d, 1, 2, 3, 4, 5, 6, 7, 8, 'Q', '0', '3', '5', 1}
+	pkt = append(pkt, make([]byte, 12)...)
+	pkt = append(pkt, 0xa0, 0x01, 0x00, 0x04)
+	pkt = append(pkt, "CHLO"...)
+	pkt = append(pkt, 2, 0, 0, 0, 'P', 'A', 'D', 0, 3, 0, 0, 0, 'S', 'N', 'I', 0, 16, 0, 0, 0)
+	pkt = append(pkt, "---yt3.ggpht.com"...)
+	if !IsGQUICLegacy(pkt) {
+		t.Fatal("not recognised as gQUIC")
+	}
+	if got := GQUICServerName(pkt); string(got) != "yt3.ggpht.com" {
+		t.Errorf("SNI %q", got)
+	}
+	if got := GQUICServerName(pkt[:len(pkt)-4]); got != nil {
+		t.Errorf("truncated CHLO gave %q", got)
+	}
+}
