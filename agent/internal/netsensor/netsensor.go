@@ -42,6 +42,10 @@ const (
 	windowSize   = 16 << 10
 	// handshakeTimeout gives up on a first flight that stays incomplete.
 	handshakeTimeout = int64(30e9)
+	// staleFlight is the age past which an incomplete first flight gives
+	// its window up when windows run out: real handshakes take
+	// milliseconds.
+	staleFlight = int64(2e9)
 	// dnsDupWindow is how long a DNS transaction is remembered, so a
 	// duplicate or the response is recognised.
 	dnsDupWindow = int64(30e9)
@@ -75,6 +79,8 @@ type Sensor struct {
 	// echPublic holds the outer names of real ECH configurations.
 	echPublic *echPublicNames
 	windows   windowPool
+	// lastReclaim is when windows were last reclaimed from stale flights.
+	lastReclaim int64
 
 	nameBuf, nameBuf2 dns.Name
 	helloScratch      []byte

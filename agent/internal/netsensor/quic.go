@@ -122,7 +122,7 @@ func (s *Sensor) quicInitial(t tuple, c *quicConn, b []byte, h quic.Long) {
 	}
 	c.decrypted = true
 	if c.buf.Window() == nil {
-		w := s.windows.get()
+		w := s.window()
 		if w == nil {
 			s.stats.NoBuffer++
 			c.state = quicDone

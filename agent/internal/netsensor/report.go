@@ -1,6 +1,8 @@
 package netsensor
 
 import (
+	"time"
+
 	"github.com/shadowai/shadowai/agent/internal/decode"
 	"github.com/shadowai/shadowai/agent/internal/flow"
 	"github.com/shadowai/shadowai/agent/internal/observe"
@@ -61,6 +63,32 @@ func (w *windowPool) get() []byte {
 		return b
 	}
 	return make([]byte, windowSize)
+}
+
+// window gets a reassembly window. When all are taken (a flood of first
+// flights that never complete) it first gives up flights older than
+// staleFlight, at most once a second, so new handshakes are not starved.
+func (s *Sensor) window() []byte {
+	if w := s.windows.get(); w != nil {
+		return w
+	}
+	if s.now-s.lastReclaim < int64(time.Second) {
+		return nil
+	}
+	s.lastReclaim = s.now
+	s.tcp.Range(func(t tuple, sl *flow.Slot[tcpStream]) bool {
+		if sl.V.state == tcpCollecting && sl.V.buf.Window() != nil && s.now-sl.V.start > staleFlight {
+			s.giveUpTLS(t, &sl.V)
+		}
+		return true
+	})
+	s.quic.Range(func(t tuple, sl *flow.Slot[quicConn]) bool {
+		if sl.V.state == quicCollecting && sl.V.buf.Window() != nil && s.now-sl.V.start > staleFlight {
+			s.giveUpQUIC(t, &sl.V)
+		}
+		return true
+	})
+	return s.windows.get()
 }
 
 // release returns a buffer's window to the pool.

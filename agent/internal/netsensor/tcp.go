@@ -84,7 +84,7 @@ func (s *Sensor) dropStream(st *tcpStream) { s.release(&st.buf) }
 
 func (s *Sensor) collect(t tuple, st *tcpStream, p *decode.Packet) {
 	if st.buf.Window() == nil {
-		w := s.windows.get()
+		w := s.window()
 		if w == nil {
 			s.stats.NoBuffer++
 			st.state = tcpDone
