@@ -57,9 +57,17 @@ func (s *Sensor) firstSighting(c tuple, id uint16, name []byte) bool {
 		s.stats.DNSDuplicates++
 		return false
 	}
-	sl := s.dnsTxns.Put(k, s.now, nil)
+	sl := s.dnsTxns.Put(k, s.now, s.dropTxn)
 	sl.V = dnsTxn{name: hash, first: s.now}
 	return true
+}
+
+// dropTxn counts a transaction pushed out while its duplicates or
+// response could still come.
+func (s *Sensor) dropTxn(x *dnsTxn) {
+	if s.now-x.first < dnsDupWindow {
+		s.stats.FlowsEvicted++
+	}
 }
 
 // reportLookup reports a lookup; Firefox's canary domain is an encrypted

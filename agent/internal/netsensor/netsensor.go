@@ -36,7 +36,7 @@ type Matcher interface {
 const (
 	maxTCPFlows  = 16384
 	maxQUICConns = 8192
-	maxDNSTxns   = 8192
+	maxDNSTxns   = 16384
 	maxIPNames   = 16384
 	maxWindows   = 1024
 	windowSize   = 16 << 10

@@ -92,7 +92,12 @@ func (s *Sensor) quicOpaque(t tuple, reason string) {
 	s.reportIPName(t, reason)
 }
 
-func (s *Sensor) dropConn(c *quicConn) { s.release(&c.buf) }
+func (s *Sensor) dropConn(c *quicConn) {
+	if c.state == quicCollecting {
+		s.stats.FlowsEvicted++
+	}
+	s.release(&c.buf)
+}
 
 // quicPackets walks the coalesced packets of one datagram.
 func (s *Sensor) quicPackets(t tuple, c *quicConn, b []byte) {

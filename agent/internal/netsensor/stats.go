@@ -49,9 +49,11 @@ type Stats struct {
 	GQUIC             uint64 `json:"gquic"`
 	QUICUnknown       uint64 `json:"quic_unknown_version"`
 
-	// FlowsEvicted counts TCP flows, QUIC connections, DNS transactions
-	// and IP names pushed out of full tables; NoBuffer first flights not
-	// reassembled because every window was in use.
+	// FlowsEvicted counts state pushed out of a full table while still
+	// needed: first flights being reassembled, DNS transactions younger
+	// than 30 s, IP names. (Finished flows and expired transactions make
+	// room silently.) NoBuffer counts first flights not reassembled
+	// because every window was in use.
 	FlowsEvicted uint64 `json:"flows_evicted"`
 	NoBuffer     uint64 `json:"reassembly_no_buffer"`
 
@@ -63,7 +65,7 @@ func (s *Sensor) Stats() Stats {
 	st := s.stats
 	fs := s.frags.Stats()
 	st.Fragments, st.FragmentsReassembled, st.FragmentsDropped = fs.Fragments, fs.Reassembled, fs.Dropped
-	st.FlowsEvicted = s.tcp.Evicted + s.quic.Evicted + s.dnsTxns.Evicted + s.names.Evicted
+	st.FlowsEvicted += s.names.Evicted
 	return st
 }
 

@@ -79,8 +79,14 @@ func (s *Sensor) newStream(t tuple, p *decode.Packet, dnsPort bool) *flowSlot {
 	return sl
 }
 
-// dropStream recycles the window of an evicted stream.
-func (s *Sensor) dropStream(st *tcpStream) { s.release(&st.buf) }
+// dropStream recycles the window of an evicted stream, counting the loss
+// of one still being reassembled.
+func (s *Sensor) dropStream(st *tcpStream) {
+	if st.state == tcpCollecting {
+		s.stats.FlowsEvicted++
+	}
+	s.release(&st.buf)
+}
 
 func (s *Sensor) collect(t tuple, st *tcpStream, p *decode.Packet) {
 	if st.buf.Window() == nil {
