@@ -49,7 +49,7 @@ type agent struct {
 	agg *aggregate.Aggregator
 
 	sync *catalogsync.Syncer // used by the heartbeat loop only
-	net netSensor
+	net  netSensor
 }
 
 func open(o Options) (*agent, error) {
