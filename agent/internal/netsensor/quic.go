@@ -126,14 +126,9 @@ func (s *Sensor) quicInitial(t tuple, c *quicConn, b []byte, h quic.Long) {
 		return
 	}
 	c.decrypted = true
-	if c.buf.Window() == nil {
-		w := s.window()
-		if w == nil {
-			s.stats.NoBuffer++
-			c.state = quicDone
-			return
-		}
-		c.buf.Reset(w)
+	if !s.attachWindow(&c.buf) {
+		c.state = quicDone
+		return
 	}
 	fr := quic.NewFrames(plain, h.Version)
 	for {

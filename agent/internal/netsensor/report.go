@@ -91,6 +91,21 @@ func (s *Sensor) window() []byte {
 	return s.windows.get()
 }
 
+// attachWindow gives b a window unless it has one; false (counted) when
+// none is free.
+func (s *Sensor) attachWindow(b *reassembly.Buffer) bool {
+	if b.Window() != nil {
+		return true
+	}
+	w := s.window()
+	if w == nil {
+		s.stats.NoBuffer++
+		return false
+	}
+	b.Reset(w)
+	return true
+}
+
 // release returns a buffer's window to the pool.
 func (s *Sensor) release(b *reassembly.Buffer) {
 	s.windows.put(b.Window())

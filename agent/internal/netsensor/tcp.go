@@ -89,14 +89,9 @@ func (s *Sensor) dropStream(st *tcpStream) {
 }
 
 func (s *Sensor) collect(t tuple, st *tcpStream, p *decode.Packet) {
-	if st.buf.Window() == nil {
-		w := s.window()
-		if w == nil {
-			s.stats.NoBuffer++
-			st.state = tcpDone
-			return
-		}
-		st.buf.Reset(w)
+	if !s.attachWindow(&st.buf) {
+		st.state = tcpDone
+		return
 	}
 	off := int(int32(p.Seq - st.base))
 	if err := st.buf.Write(off, p.Payload); err != nil {
