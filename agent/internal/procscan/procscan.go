@@ -1,53 +1,56 @@
 // Package procscan lists running processes and recognises AI tools among
 // them with the catalog's process signatures.
+//
+// Scan reads the process table (Linux: /proc; Windows and macOS: gopsutil)
+// and Match turns it into observations: one per running app, not one per
+// Electron helper, with the command line reduced to the executable and the
+// arguments that matched, so prompts, tokens and file names typed on a
+// command line never leave the host.
 package procscan
 
 import (
-	"runtime"
+	"strconv"
 	"time"
-
-	"github.com/shadowai/shadowai/agent/internal/observe"
-	"github.com/shadowai/shadowai/signatures"
 )
 
 // Proc is what the scanner learns about one process.
 type Proc struct {
 	PID, PPID int
-	// Name is the kernel's short name (comm).
+	// Name is the kernel's short name (comm) or the image name. Node CLIs
+	// may rename their main thread (Copilot CLI shows "MainThread").
 	Name string
-	// Exe is the executable path; empty when it cannot be read.
+	// Exe is the executable path; empty when it cannot be read (kernel
+	// threads, other users' processes without privileges).
 	Exe  string
 	Args []string
 	UID  string
 	User string
+	// Start is when the process started; zero when unknown.
+	Start time.Time
 }
 
-// Stats counts what one scan read and skipped.
+// Stats counts what one scan read and skipped. Nothing is skipped silently.
 type Stats struct {
 	Processes int
 	// Vanished processes exited while being read.
 	Vanished int
-	// Unreadable entries could not be read (permissions).
+	// Unreadable entries could not be read (permissions, hidepid).
 	Unreadable int
+	// NoExe processes whose executable path could not be read (kernel
+	// threads, other users' processes when not privileged).
+	NoExe int
+	// Truncated command lines were longer than MaxCmdline and were cut.
+	Truncated int
+	// BadEncoding counts names, paths and arguments that were not valid
+	// UTF-8; the invalid bytes are replaced by U+FFFD.
+	BadEncoding int
 }
 
-// Matcher recognises a process.
-type Matcher interface {
-	MatchProcess(p signatures.Process) *signatures.Service
-}
+// MaxCmdline bounds how much of one command line is read.
+const MaxCmdline = 64 << 10
 
-// Match turns the processes that match a catalog service into
-// observations stamped with t.
-func Match(m Matcher, procs []Proc, t time.Time) []observe.Observation {
-	var out []observe.Observation
-	for _, p := range procs {
-		svc := m.MatchProcess(signatures.Process{OS: runtime.GOOS, Name: p.Name, Exe: p.Exe, Args: p.Args})
-		if svc == nil {
-			continue
-		}
-		out = append(out, observe.Observation{
-			Time: t, Source: observe.Process, Service: svc, PID: p.PID, Exe: p.Exe, Process: p.Name, User: p.User,
-		})
-	}
-	return out
+// key identifies one process instance: a pid is reused, a pid plus its
+// start time is not.
+func (p *Proc) key() string {
+	return strconv.Itoa(p.PID) + "@" + strconv.FormatInt(p.Start.UnixNano(), 10)
 }

@@ -3,112 +3,220 @@ package procscan
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shadowai/shadowai/agent/internal/users"
 )
 
-// maxCmdline bounds how much of a command line is read.
-const maxCmdline = 64 << 10
+// DefaultRoot is where the OS exposes processes.
+const DefaultRoot = "/proc"
 
-// Scan reads every process under root (normally "/proc").
+// clockTicks is USER_HZ, the unit of start times in /proc/PID/stat. It is
+// 100 on every Linux architecture the agent supports.
+const clockTicks = 100
+
+// Scanner reads the process table under a root, reusing its buffers and
+// its user-name cache between scans. It is not safe for concurrent use.
+type Scanner struct {
+	root  string
+	users *users.DB
+	boot  time.Time
+	buf   []byte
+	path  []byte
+}
+
+// NewScanner returns a Scanner for root ("/proc", or a fake tree in tests);
+// user names come from db.
+func NewScanner(root string, db *users.DB) *Scanner {
+	s := &Scanner{root: root, users: db, buf: make([]byte, MaxCmdline+1)}
+	s.boot = bootTime(filepath.Join(root, "stat"))
+	return s
+}
+
+var (
+	defaultMu       sync.Mutex // guards defaultScanners
+	defaultScanners = map[string]*Scanner{}
+)
+
+// Scan reads every process under root (normally "/proc"). User names come
+// from the password file of the system root is part of ("/proc" reads
+// /etc/passwd; a fake tree "x/proc" reads "x/etc/passwd").
 func Scan(root string) ([]Proc, Stats, error) {
-	entries, err := os.ReadDir(root)
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	s := defaultScanners[root]
+	if s == nil {
+		s = NewScanner(root, users.Open(filepath.Dir(filepath.Clean(root))))
+		defaultScanners[root] = s
+	}
+	return s.Scan()
+}
+
+// Scan reads every process.
+func (s *Scanner) Scan() ([]Proc, Stats, error) {
+	d, err := os.Open(s.root)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	users := map[string]string{}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return nil, Stats{}, err
+	}
 	var st Stats
-	var out []Proc
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || !e.IsDir() {
+	out := make([]Proc, 0, len(names))
+	for _, n := range names {
+		pid, err := strconv.Atoi(n)
+		if err != nil || pid <= 0 {
 			continue
 		}
-		p, err := readProc(filepath.Join(root, e.Name()), pid)
+		p, err := s.read(pid, &st)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		case vanished(err):
 			st.Vanished++
 			continue
 		case err != nil:
 			st.Unreadable++
 			continue
 		}
-		p.User = lookupUser(users, p.UID)
 		out = append(out, p)
 	}
 	st.Processes = len(out)
+	slices.SortFunc(out, func(a, b Proc) int { return a.PID - b.PID })
 	return out, st, nil
 }
 
-func readProc(dir string, pid int) (Proc, error) {
+// vanished says whether a read failed because the process exited.
+func vanished(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ESRCH)
+}
+
+// Read reads one process by pid.
+func (s *Scanner) Read(pid int) (Proc, error) {
+	var st Stats
+	return s.read(pid, &st)
+}
+
+func (s *Scanner) read(pid int, st *Stats) (Proc, error) {
 	p := Proc{PID: pid}
-	comm, err := os.ReadFile(filepath.Join(dir, "comm"))
+	b, err := s.file(pid, "stat")
 	if err != nil {
 		return p, err
 	}
-	p.Name = strings.TrimSpace(string(comm))
-	status, err := os.ReadFile(filepath.Join(dir, "status"))
+	comm, ppid, start, ok := ParseStat(b)
+	if !ok {
+		return p, errors.New("malformed stat")
+	}
+	p.Name, p.PPID = clean(comm, st), ppid
+	if !s.boot.IsZero() && start > 0 {
+		p.Start = s.boot.Add(time.Duration(start) * (time.Second / clockTicks))
+	}
+	if b, err = s.file(pid, "status"); err != nil {
+		return p, err
+	}
+	p.UID = ParseStatusUID(b)
+	p.User = s.users.Name(p.UID)
+	// Kernel threads have no exe (ENOENT), other users' processes deny it
+	// (EACCES); a process that exited is caught by the cmdline read below.
+	if p.Exe, _ = s.link(pid, "exe"); p.Exe == "" {
+		st.NoExe++
+	}
+	p.Exe = clean(strings.TrimSuffix(p.Exe, " (deleted)"), st)
+	b, err = s.file(pid, "cmdline")
 	if err != nil {
 		return p, err
 	}
-	p.UID, p.PPID = parseStatus(status)
-	p.Exe, _ = os.Readlink(filepath.Join(dir, "exe")) // kernel threads and others' processes: no exe
-	p.Exe = strings.TrimSuffix(p.Exe, " (deleted)")
-	p.Args = readCmdline(filepath.Join(dir, "cmdline"))
+	if len(b) > MaxCmdline {
+		st.Truncated++
+		b = b[:MaxCmdline]
+	}
+	p.Args = splitCmdline(b, st)
 	return p, nil
 }
 
-func parseStatus(b []byte) (uid string, ppid int) {
-	for _, line := range bytes.Split(b, []byte{'\n'}) {
-		k, v, ok := bytes.Cut(line, []byte{':'})
-		if !ok {
+// file reads /proc/PID/name into the scanner's buffer.
+func (s *Scanner) file(pid int, name string) ([]byte, error) {
+	fd, err := syscall.Open(s.pathOf(pid, name), syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	n := 0
+	for n < len(s.buf) {
+		m, err := syscall.Read(fd, s.buf[n:])
+		if err == syscall.EINTR {
 			continue
 		}
-		switch string(k) {
-		case "Uid":
-			if f := strings.Fields(string(v)); len(f) > 0 {
-				uid = f[0]
-			}
-		case "PPid":
-			ppid, _ = strconv.Atoi(strings.TrimSpace(string(v)))
+		if err != nil {
+			return nil, err
 		}
+		if m == 0 {
+			break
+		}
+		n += m
 	}
-	return uid, ppid
+	return s.buf[:n], nil
 }
 
-func readCmdline(path string) []string {
-	f, err := os.Open(path)
+func (s *Scanner) link(pid int, name string) (string, error) {
+	var b [4096]byte
+	n, err := syscall.Readlink(s.pathOf(pid, name), b[:])
 	if err != nil {
-		return nil
+		return "", err
 	}
-	defer f.Close()
-	buf := make([]byte, maxCmdline)
-	n, _ := f.Read(buf)
-	b := bytes.TrimRight(buf[:n], "\x00")
+	return string(b[:n]), nil
+}
+
+func (s *Scanner) pathOf(pid int, name string) string {
+	s.path = append(s.path[:0], s.root...)
+	s.path = append(s.path, '/')
+	s.path = strconv.AppendInt(s.path, int64(pid), 10)
+	s.path = append(s.path, '/')
+	s.path = append(s.path, name...)
+	return string(s.path)
+}
+
+func splitCmdline(b []byte, st *Stats) []string {
+	b = bytes.TrimRight(b, "\x00")
 	if len(b) == 0 {
 		return nil
 	}
-	return strings.Split(string(b), "\x00")
+	args := strings.Split(string(b), "\x00")
+	for i, a := range args {
+		args[i] = clean(a, st)
+	}
+	return args
 }
 
-func lookupUser(cache map[string]string, uid string) string {
-	if uid == "" {
-		return ""
+// clean makes s valid UTF-8, counting the strings that were not.
+func clean(s string, st *Stats) string {
+	if utf8.ValidString(s) {
+		return s
 	}
-	if name, ok := cache[uid]; ok {
-		return name
-	}
-	name := uid
-	if u, err := user.LookupId(uid); err == nil {
-		name = u.Username
-	}
-	cache[uid] = name
-	return name
+	st.BadEncoding++
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
-// DefaultRoot is where the OS exposes processes.
-const DefaultRoot = "/proc"
+// bootTime reads btime from /proc/stat; zero when it cannot.
+func bootTime(path string) time.Time {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return time.Time{}
+	}
+	for _, line := range bytes.Split(b, []byte{'\n'}) {
+		if v, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
+			if sec, err := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64); err == nil {
+				return time.Unix(sec, 0)
+			}
+		}
+	}
+	return time.Time{}
+}

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows && !darwin
 
 package procscan
 
@@ -7,10 +7,10 @@ import (
 	"runtime"
 )
 
-// DefaultRoot is unused outside Linux.
+// DefaultRoot is unused on this OS.
 const DefaultRoot = ""
 
-// Scan is not implemented on this OS yet.
+// Scan is not implemented on this OS.
 func Scan(root string) ([]Proc, Stats, error) {
-	return nil, Stats{}, fmt.Errorf("process scanning is not implemented on %s yet", runtime.GOOS)
+	return nil, Stats{}, fmt.Errorf("process scanning is not implemented on %s", runtime.GOOS)
 }

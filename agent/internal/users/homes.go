@@ -1,0 +1,71 @@
+package users
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// notHomes are home fields of system accounts that are not anyone's home.
+var notHomes = map[string]bool{"": true, "/": true, "/nonexistent": true, "/dev/null": true, "/var/empty": true, "/bin": true, "/sbin": true, "/usr/sbin": true}
+
+// lookupOS names a uid the password file does not know. Directory services
+// (LDAP, AD) are not consulted: the agent runs without cgo and NSS. The id
+// itself is returned so the report stays true.
+func lookupOS(_, uid string) string { return uid }
+
+// Homes lists every local user's home directory that exists, each once.
+// On Linux these are the password file's accounts plus directories under
+// /home that belong to accounts it does not list (LDAP users); on macOS the
+// folders in /Users; on Windows the folders in C:\Users.
+func (d *DB) Homes() ([]User, error) {
+	us, err := d.homes()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := us[:0]
+	for _, u := range us {
+		if seen[u.Home] {
+			continue
+		}
+		seen[u.Home] = true
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.Home, b.Home) })
+	return out, nil
+}
+
+// passwdHomes are the password file's accounts whose home exists under root.
+func (d *DB) passwdHomes() []User {
+	var out []User
+	for _, u := range d.Accounts() {
+		if notHomes[filepath.Clean(u.Home)] || !filepath.IsAbs(u.Home) {
+			continue
+		}
+		u.Home = filepath.Join(d.root, u.Home)
+		if fi, err := os.Stat(u.Home); err == nil && fi.IsDir() {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// dirHomes lists the folders directly under base as homes named after the
+// folder, skipping the ones in skip and hidden ones.
+func dirHomes(base string, skip map[string]bool) []User {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return nil
+	}
+	var out []User
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() || skip[strings.ToLower(n)] || strings.HasPrefix(n, ".") {
+			continue
+		}
+		out = append(out, User{Name: n, Home: filepath.Join(base, n)})
+	}
+	return out
+}

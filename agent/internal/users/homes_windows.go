@@ -1,0 +1,15 @@
+package users
+
+import (
+	"os"
+	"path/filepath"
+)
+
+func (d *DB) homes() ([]User, error) {
+	base := filepath.Join(os.Getenv("SystemDrive")+`\`, "Users")
+	if d.root != "/" {
+		base = filepath.Join(d.root, "Users")
+	}
+	skip := map[string]bool{"public": true, "default": true, "default user": true, "all users": true, "defaultuser0": true}
+	return dirHomes(base, skip), nil
+}

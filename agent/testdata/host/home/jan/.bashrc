@@ -1,0 +1,1 @@
+# jan is a person
