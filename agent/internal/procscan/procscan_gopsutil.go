@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/shirou/gopsutil/v4/process"
+
+	"github.com/shadowai/shadowai/agent/internal/users"
 )
 
 // DefaultRoot is unused on this OS: gopsutil reads the process table
@@ -19,9 +21,32 @@ import (
 // PEB reads; macOS: sysctl and libproc).
 const DefaultRoot = ""
 
+// Scanner reads the process table through gopsutil.
+type Scanner struct {
+	root string
+}
+
+// NewScanner returns a Scanner; root must be DefaultRoot on this OS, and
+// user names come from the OS, not from db.
+func NewScanner(root string, _ *users.DB) *Scanner { return &Scanner{root: root} }
+
 // Scan reads every process through gopsutil. root must be DefaultRoot.
-func Scan(root string) ([]Proc, Stats, error) {
-	if root != DefaultRoot {
+func Scan(root string) ([]Proc, Stats, error) { return NewScanner(root, nil).Scan() }
+
+// Read reads one process by pid.
+func (s *Scanner) Read(pid int) (Proc, error) {
+	ctx := context.Background()
+	gp, err := process.NewProcessWithContext(ctx, int32(pid))
+	if err != nil {
+		return Proc{PID: pid}, err
+	}
+	var st Stats
+	return readGopsutil(ctx, gp, &st)
+}
+
+// Scan reads every process.
+func (s *Scanner) Scan() ([]Proc, Stats, error) {
+	if s.root != DefaultRoot {
 		return nil, Stats{}, errors.New("a process root directory is only supported on Linux")
 	}
 	ctx := context.Background()

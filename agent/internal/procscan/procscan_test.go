@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestMatchRules(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return string(rune('0'+n/10)) + string(rune('0'+n%10)) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestReduce(t *testing.T) {
 	cat := testCatalog(t)
