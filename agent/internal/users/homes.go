@@ -27,13 +27,13 @@ func (d *DB) Homes() ([]User, error) {
 	seen := map[string]bool{}
 	out := us[:0]
 	for _, u := range us {
-		if seen[u.Home] {
+		if seen[u.Dir] {
 			continue
 		}
-		seen[u.Home] = true
+		seen[u.Dir] = true
 		out = append(out, u)
 	}
-	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.Home, b.Home) })
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.Dir, b.Dir) })
 	return out, nil
 }
 
@@ -44,18 +44,19 @@ func (d *DB) passwdHomes() []User {
 		if notHomes[filepath.Clean(u.Home)] || !filepath.IsAbs(u.Home) {
 			continue
 		}
-		u.Home = filepath.Join(d.root, u.Home)
-		if fi, err := os.Stat(u.Home); err == nil && fi.IsDir() {
+		u.Dir = d.under(u.Home)
+		if fi, err := os.Stat(u.Dir); err == nil && fi.IsDir() {
 			out = append(out, u)
 		}
 	}
 	return out
 }
 
-// dirHomes lists the folders directly under base as homes named after the
-// folder, skipping the ones in skip and hidden ones.
-func dirHomes(base string, skip map[string]bool) []User {
-	entries, err := os.ReadDir(base)
+// dirHomes lists the folders directly under base (as the host knows it)
+// as homes named after the folder, skipping the ones in skip and hidden
+// ones.
+func (d *DB) dirHomes(base string, skip map[string]bool) []User {
+	entries, err := os.ReadDir(d.under(base))
 	if err != nil {
 		return nil
 	}
@@ -65,7 +66,17 @@ func dirHomes(base string, skip map[string]bool) []User {
 		if !e.IsDir() || skip[strings.ToLower(n)] || strings.HasPrefix(n, ".") {
 			continue
 		}
-		out = append(out, User{Name: n, Home: filepath.Join(base, n)})
+		home := filepath.Join(base, n)
+		out = append(out, User{Name: n, Home: home, Dir: d.under(home)})
 	}
 	return out
+}
+
+// under returns where path of the host is read: itself on the real system,
+// inside the root otherwise.
+func (d *DB) under(path string) string {
+	if d.root == "/" {
+		return path
+	}
+	return filepath.Join(d.root, path)
 }

@@ -2,8 +2,7 @@ package users
 
 import (
 	"os"
-	"path/filepath"
-	"strconv"
+		"strconv"
 	"syscall"
 )
 
@@ -11,18 +10,17 @@ func (d *DB) homes() ([]User, error) {
 	out := d.passwdHomes()
 	known := map[string]bool{}
 	for _, u := range out {
-		known[u.Home] = true
+		known[u.Dir] = true
 	}
-	for _, u := range dirHomes(filepath.Join(d.root, "home"), nil) {
-		if known[u.Home] {
+	for _, u := range d.dirHomes("/home", nil) {
+		if known[u.Dir] {
 			continue
 		}
-		if fi, err := os.Stat(u.Home); err == nil {
+		if fi, err := os.Stat(u.Dir); err == nil {
 			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				// Named after the folder: a directory-service account the
+				// password file does not list is named so by convention.
 				u.UID = strconv.FormatUint(uint64(st.Uid), 10)
-				if n := d.Name(u.UID); n != u.UID {
-					u.Name = n
-				}
 			}
 		}
 		out = append(out, u)

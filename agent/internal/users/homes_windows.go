@@ -8,8 +8,8 @@ import (
 func (d *DB) homes() ([]User, error) {
 	base := filepath.Join(os.Getenv("SystemDrive")+`\`, "Users")
 	if d.root != "/" {
-		base = filepath.Join(d.root, "Users")
+		base = `\Users`
 	}
 	skip := map[string]bool{"public": true, "default": true, "default user": true, "all users": true, "defaultuser0": true}
-	return dirHomes(base, skip), nil
+	return d.dirHomes(base, skip), nil
 }

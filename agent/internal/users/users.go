@@ -18,7 +18,10 @@ import (
 type User struct {
 	Name string
 	UID  string
+	// Home is the home directory as the host knows it ("/home/alice").
 	Home string
+	// Dir is where to read it: Home under the DB's root.
+	Dir string
 }
 
 // DB resolves user ids to names. It reads the password file under its root
