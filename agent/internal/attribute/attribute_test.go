@@ -120,4 +120,3 @@ func removeLine(t *testing.T, path, substr string) {
 		t.Fatal(err)
 	}
 }
-

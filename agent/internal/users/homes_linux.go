@@ -2,7 +2,7 @@ package users
 
 import (
 	"os"
-		"strconv"
+	"strconv"
 	"syscall"
 )
 
