@@ -4,18 +4,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/shadowai/shadowai/agent/internal/netsensor"
 	"github.com/shadowai/shadowai/agent/internal/observe"
-	"github.com/shadowai/shadowai/agent/internal/procscan"
 	"github.com/shadowai/shadowai/signatures"
 )
 
 func scan(e env, args []string) error {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	pcap := fs.String("pcap", "", "read a pcap or pcapng capture file and print every DNS query name and TLS server name")
-	procs := fs.Bool("processes", false, "scan running processes once and print the AI tools among them")
+	procs := fs.Bool("processes", false, "scan running processes once and print the AI tools among them and the local AI runtimes listening")
+	inventory := fs.Bool("inventory", false, "list every user's AI IDE and browser extensions and local model stores")
+	var ef endpointFlags
+	ef.register(fs)
 	format := fs.String("format", observe.FormatJSONL, "output format: jsonl or table")
 	live := liveFlags(fs)
 	if err := parseFlags(e, fs, args, false); err != nil {
@@ -24,8 +25,8 @@ func scan(e env, args []string) error {
 	if err := checkFormat(*format, observe.FormatJSONL, observe.FormatTable); err != nil {
 		return err
 	}
-	if n := btoi(*pcap != "") + btoi(*procs) + btoi(live.iface != ""); n != 1 {
-		return usageError("give exactly one of --pcap FILE, --iface NAMES or --processes")
+	if n := btoi(*pcap != "") + btoi(*procs) + btoi(*inventory) + btoi(live.iface != ""); n != 1 {
+		return usageError("give exactly one of --pcap FILE, --iface NAMES, --processes or --inventory")
 	}
 	cat, err := signatures.Embedded()
 	if err != nil {
@@ -35,25 +36,33 @@ func scan(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *procs {
-		return errors.Join(scanProcesses(w, cat), w.Flush())
+	sensors, err := ef.sensors(cat, e)
+	if err != nil {
+		return err
 	}
-	if live.iface != "" {
-		return scanLive(e, w, cat, live)
+	switch {
+	case *procs:
+		return errors.Join(scanProcesses(e, w, sensors), w.Flush())
+	case *inventory:
+		return errors.Join(scanInventory(e, w, sensors), w.Flush())
+	case live.iface != "":
+		return scanLive(e, w, cat, live, sensors.Attribute)
 	}
-	stats, ai, err := scanPcap(w, cat, *pcap)
+	stats, ai, err := scanPcap(w, cat, *pcap, sensors.Attribute)
 	if err := errors.Join(err, w.Flush()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "scanned %d packets: %d observations, %d of them AI; %d undecodable, %d ClientHellos reassembled from several segments, %d incomplete, %d QUIC ClientHellos, %d flows evicted\n",
 		stats.Packets, stats.Observations, ai, stats.Undecodable(), stats.TLSReassembled, stats.TLSIncomplete+stats.QUICIncomplete, stats.QUICHellos, stats.FlowsEvicted)
+	attributionSummary(e.stderr, sensors)
 	return nil
 }
 
-func scanPcap(w *observe.Writer, cat *signatures.Catalog, path string) (netsensor.Stats, uint64, error) {
+func scanPcap(w *observe.Writer, cat *signatures.Catalog, path string, attribute func(*observe.Observation) bool) (netsensor.Stats, uint64, error) {
 	var werr error
 	var ai uint64
 	stats, err := netsensor.ReadFile(path, cat, func(o *observe.Observation) {
+		attribute(o)
 		if o.AI() {
 			ai++
 		}
@@ -68,18 +77,4 @@ func scanPcap(w *observe.Writer, cat *signatures.Catalog, path string) (netsenso
 		return stats, ai, fmt.Errorf("writing output: %w", werr)
 	}
 	return stats, ai, nil
-}
-
-func scanProcesses(w *observe.Writer, cat *signatures.Catalog) error {
-	procs, _, err := procscan.Scan(procscan.DefaultRoot)
-	if err != nil {
-		return fmt.Errorf("scanning processes: %w", err)
-	}
-	obs := procscan.Match(cat, procs, time.Now())
-	for i := range obs {
-		if err := w.Write(&obs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

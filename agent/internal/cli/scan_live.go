@@ -54,7 +54,7 @@ func interfaces(v string) []string {
 	return out
 }
 
-func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions) error {
+func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions, attribute func(*observe.Observation) bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if o.duration > 0 {
@@ -67,6 +67,7 @@ func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions)
 	started := time.Now()
 	cfg := capture.LiveConfig{NoFilter: o.noFilter}
 	l, err := netsensor.StartLive(ctx, interfaces(o.iface), cfg, cat, func(ob *observe.Observation) {
+		attribute(ob)
 		if ob.AI() {
 			ai++
 		}

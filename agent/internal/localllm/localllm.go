@@ -40,7 +40,8 @@ const (
 // ListenerStats counts listening sockets by outcome.
 type ListenerStats struct {
 	Listening int
-	// Confirmed listeners belong to a runtime process.
+	// Confirmed listeners belong to a runtime process; a process listening
+	// on IPv4 and IPv6 is one.
 	Confirmed int
 	// Unconfirmed listeners are on a runtime's catalog port but their
 	// process is not that runtime (or could not be read): not reported.
@@ -72,9 +73,9 @@ func Listeners(cat Catalog, socks []sockets.Socket, procs []procscan.Proc, t tim
 			}
 			continue
 		}
-		st.Confirmed++
 		if k := (key{s.PID, port}); !seen[k] {
 			seen[k] = true
+			st.Confirmed++
 			out = append(out, listener(svc, p, s, t))
 		}
 	}
