@@ -23,6 +23,7 @@ func run(e env, args []string) error {
 	fs.DurationVar(&o.Window, "window", aggregate.DefaultWindow, "aggregation window")
 	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", time.Minute, "live: how often to report health and check for a new signature catalog")
 	iface := fs.String("iface", "any", "live network capture on these interfaces (comma-separated, or \"any\")")
+	fs.BoolVar(&o.Endpoint.Privacy.HashUsers, "hash-users", false, "send user names as a hash (keyed by $"+userHashKeyEnv+" when set)")
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
 	}
@@ -30,6 +31,7 @@ func run(e env, args []string) error {
 		return usageError("--state DIR is required")
 	}
 	o.Interfaces = interfaces(*iface)
+	o.Endpoint.Privacy.Key = os.Getenv(userHashKeyEnv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *pcap == "" {

@@ -11,14 +11,13 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/shadowai/shadowai/agent/internal/procscan"
+	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/agent/internal/uplink"
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
 
 // Intervals of the live run.
 const (
-	processInterval   = 30 * time.Second
 	flushInterval     = 10 * time.Second
 	heartbeatInterval = time.Minute
 )
@@ -66,26 +65,10 @@ func RunLive(ctx context.Context, o Options) error {
 	}
 }
 
+// scanProcesses runs the endpoint sensors: processes and local runtime
+// listeners every 30 s, extensions and model stores at start and daily.
 func (a *agent) scanProcesses(ctx context.Context) {
-	t := time.NewTicker(processInterval)
-	defer t.Stop()
-	for {
-		procs, st, err := procscan.Scan(procscan.DefaultRoot)
-		if err != nil {
-			a.opts.Log.Error("process scan failed", "err", err)
-		} else {
-			obs := procscan.Match(a.catalog, procs, time.Now())
-			for i := range obs {
-				a.observe(&obs[i])
-			}
-			a.opts.Log.Debug("process scan", "processes", st.Processes, "matched", len(obs), "vanished", st.Vanished)
-		}
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
-		}
-	}
+	a.sensors.Run(ctx, func(o *observe.Observation) { a.observe(o) })
 }
 
 func (a *agent) heartbeat(ctx context.Context, conn *grpc.ClientConn, started time.Time) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shadowai/shadowai/agent/internal/aggregate"
 	"github.com/shadowai/shadowai/agent/internal/catalogsync"
+	"github.com/shadowai/shadowai/agent/internal/endpoint"
 	"github.com/shadowai/shadowai/agent/internal/identity"
 	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/agent/internal/spool"
@@ -33,6 +34,9 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// Interfaces the live network sensor captures on; empty means all.
 	Interfaces []string
+	// Endpoint configures the process, listener, extension and model
+	// store sensors and flow attribution (privacy options included).
+	Endpoint endpoint.Options
 }
 
 // DefaultBatchSize keeps a batch well under the collector's limits.
@@ -44,6 +48,9 @@ type agent struct {
 	state   *identity.State
 	catalog *signatures.Live
 	spool   *spool.Spool
+	// sensors are the endpoint sensors; they also attribute network
+	// observations to the process and user that made them.
+	sensors *endpoint.Sensors
 
 	mu  sync.Mutex // guards agg
 	agg *aggregate.Aggregator
@@ -69,14 +76,18 @@ func open(o Options) (*agent, error) {
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
 	}
+	if o.Endpoint.Log == nil {
+		o.Endpoint.Log = o.Log
+	}
 	return &agent{
-		opts: o, state: st, catalog: cat, spool: sp,
+		opts: o, state: st, catalog: cat, spool: sp, sensors: endpoint.New(cat, o.Endpoint),
 		agg: aggregate.New(o.Window, st.Enrollment.HostID, hostname, cat.Version()),
 	}, nil
 }
 
 // observe merges one observation; safe for concurrent sensors.
 func (a *agent) observe(o *observe.Observation) bool {
+	a.sensors.Attribute(o)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.agg.Add(o)
