@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,7 +26,13 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultMinRefresh = 50 * time.Millisecond
+	// DefaultMinRefresh is the least time between two reads of the socket
+	// table; a refresh also waits three times as long as the last one
+	// took, so a busy host spends at most a quarter of a core on them.
+	DefaultMinRefresh = 2 * time.Millisecond
+	// DefaultGrace is how long after a refresh saw a socket a packet may
+	// still be credited to it without reading the table again.
+	DefaultGrace = 100 * time.Millisecond
 	// DefaultSlack is how far an observation may lie outside the time its
 	// socket was seen: TCP keeps a closed 4-tuple in TIME_WAIT for 60 s,
 	// so no other socket can have had it within that time.
@@ -40,8 +47,8 @@ type Options struct {
 	Privacy *privacy.Filter
 	// MinRefresh is the least time between two reads of the socket table.
 	MinRefresh time.Duration
-	// Slack: see DefaultSlack.
-	Slack time.Duration
+	// Slack: see DefaultSlack. Grace: see DefaultGrace.
+	Slack, Grace time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -57,6 +64,9 @@ type Stats struct {
 	Unknown, NotLocal uint64
 	Refreshes         uint64
 	RefreshErrors     uint64
+	// Found lookups were answered by asking the kernel for the one socket
+	// (Linux sock_diag) instead of reading the table.
+	Found uint64
 }
 
 // Attributor fills the owner of network observations. It is safe for
@@ -73,6 +83,7 @@ type Attributor struct {
 	owners      map[int]ownerEntry
 	gen         uint64
 	lastRefresh time.Time
+	lastCost    time.Duration
 	stats       Stats
 }
 
@@ -83,9 +94,12 @@ type flowKey struct {
 
 // entry is one socket as the refreshes saw it.
 type entry struct {
+	inode       uint64
 	owner       owner
 	first, last time.Time
 	live        bool
+	// reuseGuarded: TCP to another host, protected by TIME_WAIT.
+	reuseGuarded bool
 }
 
 type owner struct {
@@ -111,6 +125,9 @@ func New(o Options) (*Attributor, error) {
 	}
 	if o.Slack <= 0 {
 		o.Slack = DefaultSlack
+	}
+	if o.Grace <= 0 {
+		o.Grace = DefaultGrace
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -153,19 +170,28 @@ func (a *Attributor) Fill(o *observe.Observation) bool {
 	}
 	src := netip.AddrPortFrom(o.SrcIP.Unmap(), o.SrcPort)
 	dst := netip.AddrPortFrom(o.DstIP.Unmap(), o.DstPort)
-	e := a.lookup(o.Transport, src, dst, t)
-	if e == nil {
-		if len(a.local) > 0 && !a.isLocal(src.Addr()) && !a.isLocal(dst.Addr()) {
+	if a.gen == 0 {
+		a.refresh(a.opts.Now(), nil) // learn this host's addresses
+	}
+	// The local end is the sender when the sender is this host (queries,
+	// ClientHellos, also on loopback), else the receiver (responses).
+	local, remote := src, dst
+	if !a.isLocal(src.Addr()) {
+		if !a.isLocal(dst.Addr()) {
 			a.stats.Unknown++
 			a.stats.NotLocal++
 			return false
 		}
-		// A socket read now can only explain a packet from within the slack:
-		// an old capture is never attributed to today's processes.
-		if now := a.opts.Now(); now.Sub(a.lastRefresh) >= a.opts.MinRefresh && now.Sub(t).Abs() <= a.opts.Slack {
-			a.refresh(now)
-			e = a.lookup(o.Transport, src, dst, t)
-		}
+		local, remote = dst, src
+	}
+	keys := candidates(o.Transport, local, remote)
+	e := a.lookup(keys, t)
+	if e == nil && a.inWindow(t) {
+		e = a.find(o.Transport, local, remote, a.opts.Now())
+	}
+	if e == nil && a.mayRefresh(t) {
+		a.refresh(a.opts.Now(), keys)
+		e = a.lookup(keys, t)
 	}
 	if e == nil {
 		a.stats.Unknown++
@@ -181,12 +207,23 @@ func (a *Attributor) Fill(o *observe.Observation) bool {
 	return true
 }
 
-// lookup finds the socket of a flow seen at t. The source is tried as the
-// local end first (the host sent it), then the destination (the host
-// received it). UDP sockets that never connected match on their local
-// address and port alone, bound to one address or to all.
-func (a *Attributor) lookup(transport string, src, dst netip.AddrPort, t time.Time) *entry {
-	for _, k := range candidates(transport, src, dst) {
+// inWindow says whether a socket found now can explain a packet of t:
+// only one from within the slack, so an old capture is never attributed
+// to today's processes.
+func (a *Attributor) inWindow(t time.Time) bool {
+	now := a.opts.Now()
+	return !t.Before(now.Add(-a.opts.Slack)) && !t.After(now.Add(a.opts.Grace))
+}
+
+// mayRefresh says whether the table may be read again for a packet of t.
+func (a *Attributor) mayRefresh(t time.Time) bool {
+	gap := max(a.opts.MinRefresh, 3*a.lastCost)
+	return a.opts.Now().Sub(a.lastRefresh) >= gap && a.inWindow(t)
+}
+
+// lookup finds the socket that carried a flow at t.
+func (a *Attributor) lookup(keys []flowKey, t time.Time) *entry {
+	for _, k := range keys {
 		if e := a.flows[k]; e != nil && a.covers(e, t) {
 			return e
 		}
@@ -194,19 +231,20 @@ func (a *Attributor) lookup(transport string, src, dst netip.AddrPort, t time.Ti
 	return nil
 }
 
-func candidates(transport string, src, dst netip.AddrPort) []flowKey {
-	ks := []flowKey{{transport, src, dst}, {transport, dst, src}}
+// candidates are the socket keys a flow can have: connected, and for UDP
+// also unconnected sockets bound to the local address or to all addresses
+// (IPv4 packets reach dual-stack sockets bound to [::]).
+func candidates(transport string, local, remote netip.AddrPort) []flowKey {
+	ks := []flowKey{{transport, local, remote}}
 	if transport != sockets.UDP {
 		return ks
 	}
-	for _, l := range []netip.AddrPort{src, dst} {
-		any := unspecified(l.Addr())
-		none := netip.AddrPortFrom(any, 0)
-		ks = append(ks, flowKey{transport, l, none}, flowKey{transport, netip.AddrPortFrom(any, l.Port()), none})
-		if l.Addr().Is4() {
-			// A dual-stack socket bound to [::] receives IPv4 too.
-			ks = append(ks, flowKey{transport, netip.AddrPortFrom(netip.IPv6Unspecified(), l.Port()), netip.AddrPortFrom(netip.IPv6Unspecified(), 0)})
-		}
+	any := unspecified(local.Addr())
+	none := netip.AddrPortFrom(any, 0)
+	ks = append(ks, flowKey{transport, local, none}, flowKey{transport, netip.AddrPortFrom(any, local.Port()), none})
+	if local.Addr().Is4() {
+		v6none := netip.AddrPortFrom(netip.IPv6Unspecified(), 0)
+		ks = append(ks, flowKey{transport, netip.AddrPortFrom(netip.IPv6Unspecified(), local.Port()), v6none})
 	}
 	return ks
 }
@@ -218,21 +256,36 @@ func unspecified(a netip.Addr) netip.Addr {
 	return netip.IPv6Unspecified()
 }
 
-// covers says whether a socket seen from first to last can have carried a
-// packet at t.
+// covers says whether a socket seen by refreshes from first to last
+// carried a packet of t. After a TCP socket to another host closes, its
+// addresses and ports stay in TIME_WAIT for 60 s, so a later packet with
+// them is still its own. UDP has no TIME_WAIT and Linux reuses loopback
+// TCP ports at once (tcp_tw_reuse), so there a packet later than the
+// grace needs a fresh read of the table.
 func (a *Attributor) covers(e *entry, t time.Time) bool {
-	return !t.Before(e.first.Add(-a.opts.Slack)) && !t.After(e.last.Add(a.opts.Slack))
+	after := a.opts.Grace
+	if e.reuseGuarded {
+		after = a.opts.Slack
+	}
+	return !t.Before(e.first.Add(-a.opts.Slack)) && !t.After(e.last.Add(after))
 }
 
 func (a *Attributor) isLocal(ip netip.Addr) bool {
 	return ip.IsLoopback() || a.local[ip]
 }
 
-// refresh re-reads the socket table and the owners of its sockets.
-func (a *Attributor) refresh(now time.Time) {
+// refresh re-reads the socket table and the owners of its new sockets,
+// stopping the owner search once the sockets of keys are found.
+func (a *Attributor) refresh(now time.Time, keys []flowKey) {
 	a.lastRefresh = now
 	a.stats.Refreshes++
-	socks, _, err := a.reader.Snapshot()
+	start := time.Now()
+	defer func() { a.lastCost = time.Since(start) }()
+	var need func(*sockets.Socket) bool
+	if keys != nil {
+		need = func(s *sockets.Socket) bool { return slices.Contains(keys, flowKey{s.Transport, s.Local, s.Remote}) }
+	}
+	socks, _, err := a.reader.SnapshotFor(need)
 	if err != nil {
 		a.stats.RefreshErrors++
 		return
@@ -257,14 +310,14 @@ func (a *Attributor) record(s *sockets.Socket, now time.Time) {
 	if s.PID == 0 || s.Listen {
 		return
 	}
-	ow, ok := a.owner(s.PID)
-	if !ok {
-		return
-	}
 	k := flowKey{s.Transport, s.Local, s.Remote}
 	e := a.flows[k]
-	if e == nil || e.owner != ow {
-		e = &entry{owner: ow, first: now}
+	if e == nil || e.inode != s.Inode {
+		ow, ok := a.owner(s.PID)
+		if !ok {
+			return
+		}
+		e = &entry{inode: s.Inode, owner: ow, first: now, reuseGuarded: s.Transport == sockets.TCP && !s.Remote.Addr().IsLoopback()}
 		a.flows[k] = e
 	}
 	e.last, e.live = now, true

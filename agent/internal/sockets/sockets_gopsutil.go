@@ -22,6 +22,9 @@ func NewReader(root string) (*Reader, error) {
 	return &Reader{}, nil
 }
 
+// SnapshotFor is Snapshot: the OS returns every owner at once.
+func (r *Reader) SnapshotFor(func(*Socket) bool) ([]Socket, Stats, error) { return r.Snapshot() }
+
 // Snapshot reads every TCP and UDP socket with its owning pid.
 func (r *Reader) Snapshot() ([]Socket, Stats, error) {
 	var st Stats

@@ -6,21 +6,37 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 )
 
 // Reader takes snapshots of the socket table under a /proc root. It reuses
 // its buffers and is not safe for concurrent use.
+//
+// Finding a socket's owner means reading every descriptor link of every
+// process, the costly part. The Reader remembers the owner of each inode
+// while the socket exists (inode numbers are not reused while it does),
+// so a snapshot only looks for new sockets, walking the newest processes
+// first and stopping once the sockets the caller needs are found.
 type Reader struct {
 	root string
 	path []byte
 	link [64]byte
+	// owners maps a socket inode to its pid; -1 once a full walk found no
+	// owner (kernel sockets, other pid namespaces).
+	owners map[uint64]int
+	// recent are the pids that most recently owned a new socket: busy
+	// clients open socket after socket, so they are looked at first.
+	recent []int
 }
+
+// maxRecent bounds the recent owners remembered.
+const maxRecent = 64
 
 // NewReader returns a Reader for root ("/proc", or a fake tree in tests).
 func NewReader(root string) (*Reader, error) {
-	return &Reader{root: root}, nil
+	return &Reader{root: root, owners: map[uint64]int{}}, nil
 }
 
 // tables are the files read, with their transport.
@@ -28,8 +44,14 @@ var tables = []struct{ file, transport string }{
 	{"tcp", TCP}, {"tcp6", TCP}, {"udp", UDP}, {"udp6", UDP},
 }
 
-// Snapshot reads every socket and finds its owner.
-func (r *Reader) Snapshot() ([]Socket, Stats, error) {
+// Snapshot reads every socket and finds the owner of every one.
+func (r *Reader) Snapshot() ([]Socket, Stats, error) { return r.SnapshotFor(nil) }
+
+// SnapshotFor reads every socket; the search for owners of new sockets may
+// stop as soon as every socket for which need returns true has one (nil
+// needs them all). Sockets left without an owner are searched again by
+// the next snapshot.
+func (r *Reader) SnapshotFor(need func(*Socket) bool) ([]Socket, Stats, error) {
 	var st Stats
 	var out []Socket
 	read := 0
@@ -46,21 +68,63 @@ func (r *Reader) Snapshot() ([]Socket, Stats, error) {
 	if read == 0 {
 		return nil, st, errors.New("no socket table under " + filepath.Join(r.root, "net"))
 	}
-	want := make(map[uint64]int, len(out))
+	r.resolve(out, need, &st)
+	live := make(map[uint64]bool, len(out))
 	for i := range out {
-		if out[i].Inode != 0 {
-			want[out[i].Inode] = 0
+		live[out[i].Inode] = true
+		if pid := r.owners[out[i].Inode]; pid > 0 {
+			out[i].PID = pid
+		} else {
+			st.Unowned++
 		}
 	}
-	r.owners(want, &st)
-	for i := range out {
-		out[i].PID = want[out[i].Inode]
-		if out[i].PID == 0 {
-			st.Unowned++
+	for ino := range r.owners {
+		if !live[ino] {
+			delete(r.owners, ino) // closed: its inode may be reused later
 		}
 	}
 	st.Sockets = len(out)
 	return out, st, nil
+}
+
+// resolve finds owners for the sockets whose inode has none yet.
+func (r *Reader) resolve(socks []Socket, need func(*Socket) bool, st *Stats) {
+	want := map[uint64]int{} // inode -> 0, or the pid found
+	needed := 0
+	for i := range socks {
+		ino := socks[i].Inode
+		if ino == 0 {
+			continue // TIME_WAIT and other sockets without a file
+		}
+		if _, known := r.owners[ino]; known {
+			continue
+		}
+		if _, dup := want[ino]; !dup {
+			want[ino] = 0
+			if need == nil || need(&socks[i]) {
+				needed++
+			}
+		}
+	}
+	if len(want) == 0 || (need != nil && needed == 0) {
+		return
+	}
+	complete := r.walk(want, func(ino uint64) bool {
+		for i := range socks {
+			if socks[i].Inode == ino && (need == nil || need(&socks[i])) {
+				return true
+			}
+		}
+		return false
+	}, needed, st)
+	for ino, pid := range want {
+		switch {
+		case pid > 0:
+			r.owners[ino] = pid
+		case complete:
+			r.owners[ino] = -1
+		}
+	}
 }
 
 func readTable(path, transport string, out *[]Socket, st *Stats) error {
@@ -90,37 +154,84 @@ func readTable(path, transport string, out *[]Socket, st *Stats) error {
 	return sc.Err()
 }
 
-// owners fills want (inode -> pid) by walking every process's descriptors.
-// The walk stops early once every wanted inode has an owner.
-func (r *Reader) owners(want map[uint64]int, st *Stats) {
-	if len(want) == 0 {
-		return
+// walk fills want (inode -> pid) from the processes' descriptors, newest
+// process (highest pid) first: new sockets mostly belong to new
+// processes. It stops once needed inodes that isNeeded accepts are found
+// and reports whether it walked every process.
+func (r *Reader) walk(want map[uint64]int, isNeeded func(uint64) bool, needed int, st *Stats) (complete bool) {
+	w := walker{r: r, want: want, isNeeded: isNeeded, left: needed, unowned: len(want), st: st, seen: map[int]bool{}}
+	if w.visit(slices.Clone(r.recent)) {
+		return w.unowned <= 0
 	}
 	d, err := os.Open(r.root)
 	if err != nil {
-		return
+		return false
 	}
 	names, _ := d.Readdirnames(-1)
 	d.Close()
-	left := len(want)
+	pids := make([]int, 0, len(names))
 	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil || pid <= 0 {
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
+			pids = append(pids, pid)
+		}
+	}
+	slices.SortFunc(pids, func(a, b int) int { return b - a })
+	if w.visit(pids) {
+		return w.unowned <= 0
+	}
+	return true
+}
+
+// walker is one search for socket owners.
+type walker struct {
+	r             *Reader
+	want          map[uint64]int
+	isNeeded      func(uint64) bool
+	left, unowned int
+	st            *Stats
+	seen          map[int]bool
+}
+
+// visit looks at pids in order and reports whether the search is done.
+func (w *walker) visit(pids []int) bool {
+	for _, pid := range pids {
+		if w.seen[pid] {
 			continue
 		}
-		found, err := r.pidSockets(pid, want)
+		w.seen[pid] = true
+		found, err := w.r.pidSockets(pid, w.want, func(ino uint64) {
+			w.unowned--
+			if w.isNeeded(ino) {
+				w.left--
+			}
+		})
 		if err != nil && !errors.Is(err, syscall.ENOENT) {
-			st.Unreadable++
+			w.st.Unreadable++
 		}
-		if left -= found; left <= 0 {
-			return
+		if found > 0 {
+			w.r.remember(pid)
 		}
+		if w.unowned <= 0 || (found > 0 && w.left <= 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Reader) remember(pid int) {
+	if i := slices.Index(r.recent, pid); i >= 0 {
+		r.recent = slices.Delete(r.recent, i, i+1)
+	}
+	r.recent = slices.Insert(r.recent, 0, pid)
+	if len(r.recent) > maxRecent {
+		r.recent = r.recent[:maxRecent]
 	}
 }
 
 // pidSockets records pid as the owner of its socket descriptors that are
-// wanted and not owned yet; it returns how many it recorded.
-func (r *Reader) pidSockets(pid int, want map[uint64]int) (int, error) {
+// wanted and not owned yet, calling found for each; it returns how many it
+// recorded.
+func (r *Reader) pidSockets(pid int, want map[uint64]int, found func(uint64)) (int, error) {
 	dir := r.pidPath(pid, "fd")
 	f, err := os.Open(dir)
 	if err != nil {
@@ -131,7 +242,7 @@ func (r *Reader) pidSockets(pid int, want map[uint64]int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	found := 0
+	n := 0
 	for _, fd := range fds {
 		n, err := syscall.Readlink(dir+"/"+fd, r.link[:])
 		if err != nil || n < 9 {
@@ -143,10 +254,11 @@ func (r *Reader) pidSockets(pid int, want map[uint64]int) (int, error) {
 		}
 		if owner, wanted := want[inode]; wanted && owner == 0 {
 			want[inode] = pid
-			found++
+			n++
+			found(inode)
 		}
 	}
-	return found, nil
+	return n, nil
 }
 
 func (r *Reader) pidPath(pid int, name string) string {
@@ -156,4 +268,20 @@ func (r *Reader) pidPath(pid int, name string) string {
 	r.path = append(r.path, '/')
 	r.path = append(r.path, name...)
 	return string(r.path)
+}
+
+// OwnerOf returns the pid owning a socket inode (0 if none was found),
+// from the cache or by walking the processes newest first until found.
+func (r *Reader) OwnerOf(inode uint64) int {
+	if pid, ok := r.owners[inode]; ok {
+		return max(pid, 0)
+	}
+	want := map[uint64]int{inode: 0}
+	var st Stats
+	r.walk(want, func(uint64) bool { return true }, 1, &st)
+	if pid := want[inode]; pid > 0 {
+		r.owners[inode] = pid
+		return pid
+	}
+	return 0
 }

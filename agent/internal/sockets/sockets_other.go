@@ -19,3 +19,6 @@ func NewReader(string) (*Reader, error) {
 func (r *Reader) Snapshot() ([]Socket, Stats, error) {
 	return nil, Stats{}, fmt.Errorf("reading the socket table is not implemented on %s", runtime.GOOS)
 }
+
+// SnapshotFor is never reached: NewReader fails.
+func (r *Reader) SnapshotFor(func(*Socket) bool) ([]Socket, Stats, error) { return r.Snapshot() }
