@@ -7,10 +7,12 @@ import (
 	"github.com/shadowai/shadowai/agent/internal/observe"
 )
 
-// Run runs the process sensor every ProcessInterval and the inventory at
-// start and every InventoryInterval, passing every observation to emit,
-// until ctx ends.
+// Run runs the process sensor every ProcessInterval (and on new-process
+// events where the OS offers them) and the inventory at start and every
+// InventoryInterval, passing every observation to emit, until ctx ends.
+// emit must be safe for concurrent use.
 func (s *Sensors) Run(ctx context.Context, emit func(*observe.Observation)) {
+	go s.watchExecs(ctx, emit)
 	procs := time.NewTicker(s.opts.ProcessInterval)
 	defer procs.Stop()
 	inv := time.NewTicker(s.opts.InventoryInterval)

@@ -151,3 +151,18 @@ func matchesPattern(arg string, pats []signatures.ProcessPattern) bool {
 	}
 	return false
 }
+
+// MatchNew recognises a process that just started, reporting it unless it
+// is a helper of an app already running: an Electron-style --type= child,
+// or a child of a process of the same service and user. The periodic scan
+// then reports the app with its helpers counted.
+func MatchNew(m Matcher, p Proc, parent *Proc, t time.Time) (observe.Observation, bool) {
+	svc := m.MatchProcess(p.signature())
+	if svc == nil || isHelper(p.Args) {
+		return observe.Observation{}, false
+	}
+	if parent != nil && parent.UID == p.UID && m.MatchProcess(parent.signature()) == svc {
+		return observe.Observation{}, false
+	}
+	return observation(&p, svc, 1, t), true
+}

@@ -1,6 +1,7 @@
 package procscan
 
 import (
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -155,5 +156,61 @@ func TestRealProcesses(t *testing.T) {
 	}
 	if got := obs["google-gemini-cli"].Attrs[AttrCmdline]; got != filepath.Join(dir, "bin/node")+" "+script {
 		t.Errorf("gemini command line %q", got)
+	}
+}
+
+// TestWatchExecs: a tool started while the connector is watched is seen
+// at once, its helpers are not.
+func TestWatchExecs(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("the process connector needs root")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pids := make(chan int, 1024)
+	errc := make(chan error, 1)
+	go func() { errc <- WatchExecs(ctx, func(pid int) { pids <- pid }) }()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-errc:
+		t.Skipf("process connector unavailable here: %v", err)
+	default:
+	}
+	dir := t.TempDir()
+	cursor := startTool(t, filepath.Join(dir, "usr/share/cursor/cursor"), []string{"cursor"}, -1, "spawn")
+	s := NewScanner(DefaultRoot, users.Open("/"))
+	cat := testCatalog(t)
+	var reported []int
+	deadline := time.After(10 * time.Second)
+	for len(reported) == 0 {
+		select {
+		case pid := <-pids:
+			p, err := s.Read(pid)
+			if err != nil || !strings.HasPrefix(p.Exe, dir) {
+				continue
+			}
+			var parent *Proc
+			if pp, err := s.Read(p.PPID); err == nil {
+				parent = &pp
+			}
+			if o, ok := MatchNew(cat, p, parent, time.Now()); ok {
+				reported = append(reported, o.PID)
+			}
+		case <-deadline:
+			t.Fatal("no exec event for the started tool")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // let the helpers start and be (not) reported
+	for len(pids) > 0 {
+		pid := <-pids
+		if p, err := s.Read(pid); err == nil && strings.HasPrefix(p.Exe, dir) {
+			pp, _ := s.Read(p.PPID)
+			if _, ok := MatchNew(cat, p, &pp, time.Now()); ok {
+				reported = append(reported, pid)
+			}
+		}
+	}
+	if len(reported) != 1 || reported[0] != cursor.cmd.Process.Pid {
+		t.Errorf("reported %v, want only the app's main process %d", reported, cursor.cmd.Process.Pid)
 	}
 }
