@@ -75,6 +75,12 @@ fuzz-net: ## fuzz the DNS, ClientHello, QUIC Initial parsers and the reassembler
 live-bench: build ## replay the office capture at top speed onto a veth pair while the agent captures live (needs root)
 	agent/internal/netsensor/bench/live-bench.sh bin/shadowai-agent $(or $(BENCH_DIR),/tmp/shadowai-bench-net)
 
+.PHONY: bench-endpoint
+bench-endpoint: ## endpoint sensors: scan of 1000 real processes vs ps, attribution on a busy host, idle cost
+	$(GO) test -run '^$$' -bench 'ScanReal' -benchtime 20x ./agent/internal/procscan/
+	$(GO) test -run '^$$' -bench 'AttributionBusy' -benchtime 1x ./agent/internal/attribute/
+	$(GO) test -run '^$$' -bench 'IdleCost' -benchtime 20x ./agent/internal/endpoint/
+
 cross: ## cross-compile the agent without cgo for every supported platform
 	@for p in $(AGENT_PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \

@@ -3,23 +3,18 @@ package endpoint
 import (
 	"context"
 	"net/netip"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/shadowai/shadowai/agent/internal/fixture"
 	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/agent/internal/privacy"
-	"github.com/shadowai/shadowai/signatures"
 )
 
 func sensors(t *testing.T, p privacy.Options) *Sensors {
 	t.Helper()
-	cat, err := signatures.Load(os.DirFS("../../testdata/catalog"), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(cat, Options{Root: "../../testdata/host", Privacy: p, ProcessInterval: 20 * time.Millisecond})
+	return New(fixture.Catalog(t), Options{Root: fixture.Host(), Privacy: p, ProcessInterval: 20 * time.Millisecond})
 }
 
 func TestRunFakeHost(t *testing.T) {

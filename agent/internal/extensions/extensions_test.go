@@ -3,23 +3,20 @@ package extensions
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/shadowai/shadowai/agent/internal/observe"
+	"github.com/shadowai/shadowai/agent/internal/fixture"
 	"github.com/shadowai/shadowai/agent/internal/users"
-	"github.com/shadowai/shadowai/signatures"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
 func TestInventoryFakeHost(t *testing.T) {
-	homes, err := users.Open("../../testdata/host").Homes()
+	homes, err := users.Open(fixture.Host()).Homes()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,37 +29,9 @@ func TestInventoryFakeHost(t *testing.T) {
 	for _, e := range exts {
 		enc.Encode(e)
 	}
-	golden(t, "testdata/inventory.golden.jsonl", buf.Bytes())
-
-	cat, err := signatures.Load(os.DirFS("../../testdata/catalog"), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf.Reset()
-	w, _ := observe.NewWriter(&buf, observe.FormatJSONL)
-	obs := Observations(cat, exts, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	for i := range obs {
-		w.Write(&obs[i])
-	}
-	w.Flush()
-	golden(t, "testdata/observations.golden.jsonl", buf.Bytes())
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	fixture.Golden(t, "testdata/inventory.golden.jsonl", buf.Bytes())
+	obs := Observations(fixture.Catalog(t), exts, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	fixture.Golden(t, "testdata/observations.golden.jsonl", fixture.JSONL(obs))
 }
 
 func TestParseExtDir(t *testing.T) {
@@ -124,7 +93,7 @@ func FuzzParsePluginXML(f *testing.F) {
 }
 
 func FuzzParseFirefox(f *testing.F) {
-	b, err := os.ReadFile("../../testdata/host/home/alice/.mozilla/firefox/abcd1234.default-release/extensions.json")
+	b, err := os.ReadFile(filepath.Join(fixture.Host(), "home/alice/.mozilla/firefox/abcd1234.default-release/extensions.json"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,9 +1,6 @@
 package procscan
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -11,23 +8,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/shadowai/shadowai/agent/internal/observe"
+	"github.com/shadowai/shadowai/agent/internal/fixture"
 	"github.com/shadowai/shadowai/agent/internal/users"
 	"github.com/shadowai/shadowai/signatures"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+var host = fixture.Host()
 
-const host = "../../testdata/host"
-
-func testCatalog(t testing.TB) *signatures.Catalog {
-	t.Helper()
-	cat, err := signatures.Load(os.DirFS("../../testdata/catalog"), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cat
-}
+func testCatalog(t testing.TB) *signatures.Catalog { return fixture.Catalog(t) }
 
 func TestScanFakeProc(t *testing.T) {
 	procs, st, err := NewScanner(filepath.Join(host, "proc"), users.Open(host)).Scan()
@@ -72,29 +60,7 @@ func TestMatchGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs := Match(testCatalog(t), procs, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	var buf bytes.Buffer
-	w, _ := observe.NewWriter(&buf, observe.FormatJSONL)
-	for i := range obs {
-		w.Write(&obs[i])
-	}
-	w.Flush()
-	golden(t, "testdata/host.golden.jsonl", buf.Bytes())
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	fixture.Golden(t, "testdata/host.golden.jsonl", fixture.JSONL(obs))
 }
 
 func TestMatchRules(t *testing.T) {
