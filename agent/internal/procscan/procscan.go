@@ -27,6 +27,10 @@ type Proc struct {
 	User string
 	// Start is when the process started; zero when unknown.
 	Start time.Time
+	// AppBundle (macOS .app path) and AppX (Windows package family) come
+	// from the executable path; the catalog's bundle_id and appx patterns
+	// need them (see AppBundle, AppXFamily).
+	AppBundle, AppX string
 }
 
 // Stats counts what one scan read and skipped. Nothing is skipped silently.

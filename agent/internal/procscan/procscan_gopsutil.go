@@ -85,6 +85,7 @@ func readGopsutil(ctx context.Context, gp *process.Process, st *Stats) (Proc, er
 	if p.Exe, err = gp.ExeWithContext(ctx); err != nil || p.Exe == "" {
 		st.NoExe++
 	}
+	p.AppBundle, p.AppX = AppBundle(p.Exe), AppXFamily(p.Exe)
 	if args, err := gp.CmdlineSliceWithContext(ctx); err == nil {
 		p.Args = truncateArgs(args, st)
 	}
