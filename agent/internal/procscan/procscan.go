@@ -8,10 +8,7 @@
 // command line never leave the host.
 package procscan
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // Proc is what the scanner learns about one process.
 type Proc struct {
@@ -52,9 +49,3 @@ type Stats struct {
 
 // MaxCmdline bounds how much of one command line is read.
 const MaxCmdline = 64 << 10
-
-// key identifies one process instance: a pid is reused, a pid plus its
-// start time is not.
-func (p *Proc) key() string {
-	return strconv.Itoa(p.PID) + "@" + strconv.FormatInt(p.Start.UnixNano(), 10)
-}

@@ -244,11 +244,11 @@ func (r *Reader) pidSockets(pid int, want map[uint64]int, found func(uint64)) (i
 	}
 	n := 0
 	for _, fd := range fds {
-		n, err := syscall.Readlink(dir+"/"+fd, r.link[:])
-		if err != nil || n < 9 {
+		m, err := syscall.Readlink(dir+"/"+fd, r.link[:])
+		if err != nil || m < 9 {
 			continue
 		}
-		inode, ok := ParseSocketLink(r.link[:n])
+		inode, ok := ParseSocketLink(r.link[:m])
 		if !ok {
 			continue
 		}
