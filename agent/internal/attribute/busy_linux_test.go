@@ -136,7 +136,7 @@ func runBusy(t testing.TB, clients, conns, sleepers int, hold, gap time.Duration
 // TestAttributionBusy: many processes making short-lived connections are
 // each credited to the right pid, never to another one.
 func TestAttributionBusy(t *testing.T) {
-	r := runBusy(t, 8, 10, 0, 20*time.Millisecond, 0)
+	r := runBusy(t, 8, 5, 0, 300*time.Millisecond, 0)
 	if r.wrong != 0 {
 		t.Errorf("%d of %d connections credited to the wrong process", r.wrong, r.lookups)
 	}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func netns(t *testing.T) string {
 	if os.Getuid() != 0 {
 		t.Skip("needs root for a network namespace")
 	}
-	for _, tool := range []string{"ip", "tcpdump", "openssl", "setpriv"} {
+	for _, tool := range []string{"ip", "ss", "tcpdump", "openssl", "setpriv"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("needs %s", tool)
 		}
@@ -98,11 +99,29 @@ func mustRunIn(t *testing.T, ns, bin string, args ...string) string {
 	return out.String()
 }
 
+// lockedBuffer is a log a command writes while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // background starts a long-running command in ns, stopped at the end.
-func background(t *testing.T, c *exec.Cmd) *bytes.Buffer {
+func background(t *testing.T, c *exec.Cmd) *lockedBuffer {
 	t.Helper()
-	var log bytes.Buffer
-	c.Stdout, c.Stderr = &log, &log
+	log := &lockedBuffer{}
+	c.Stdout, c.Stderr = log, log
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +136,7 @@ func background(t *testing.T, c *exec.Cmd) *bytes.Buffer {
 			<-done
 		}
 	})
-	return &log
+	return log
 }
 
 func sink(t *testing.T, ns, dir string) {
@@ -129,6 +148,17 @@ func sink(t *testing.T, ns, dir string) {
 	}
 	// -www: the sink waits for a request, so the connection stays open.
 	background(t, inNS(ns, "openssl", "s_server", "-quiet", "-www", "-accept", "443", "-cert", cert, "-key", key))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := inNS(ns, "ss", "-Hltn", "sport = :443").Output()
+		if strings.Contains(string(out), "LISTEN") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the TLS sink did not start listening")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func capture(t *testing.T, ns, pcap string) {
@@ -172,9 +202,9 @@ func waitForSighting(t *testing.T, ns, pcap, service string) sighting {
 // startCollectorIn starts the collector inside ns on a free port.
 func startCollectorIn(t *testing.T, ns, data string) *collector {
 	t.Helper()
-	c := &collector{t: t, data: data, log: &bytes.Buffer{}}
+	c := &collector{t: t, data: data}
 	c.cmd = inNS(ns, collectorBin, "serve", "--data", data, "--listen", "127.0.0.1:0")
-	c.log = background(t, c.cmd)
+	log := background(t, c.cmd)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(filepath.Join(data, "collector.addr")); err == nil {
@@ -183,6 +213,6 @@ func startCollectorIn(t *testing.T, ns, data string) *collector {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("collector did not start listening:\n%s", c.log)
+	t.Fatalf("collector did not start listening:\n%s", log)
 	return nil
 }
