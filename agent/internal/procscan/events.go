@@ -1,6 +1,25 @@
 package procscan
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strconv"
+	"strings"
+)
+
+// KernelAtLeast says whether a kernel release ("6.18.44-fc-v657") is at
+// least major.minor.
+func KernelAtLeast(release string, major, minor int) bool {
+	f := strings.SplitN(release, ".", 3)
+	if len(f) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(f[0])
+	mi, err2 := strconv.Atoi(strings.TrimRightFunc(f[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
 
 // ParseProcEvents reads the netlink messages of the process connector in
 // b and calls exec with the process (thread group) id of every exec event.

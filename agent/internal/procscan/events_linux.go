@@ -31,7 +31,7 @@ func WatchExecs(ctx context.Context, fn func(pid int)) error {
 	if err := syscall.Bind(fd, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK, Groups: cnIdxProc}); err != nil {
 		return fmt.Errorf("joining the process connector's group: %w", err)
 	}
-	if err := syscall.Sendto(fd, listenRequest(), 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
+	if err := syscall.Sendto(fd, listenRequest(execFilter()), 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
 		return fmt.Errorf("subscribing to process events: %w", err)
 	}
 	tv := syscall.Timeval{Sec: 1}
@@ -54,14 +54,42 @@ func WatchExecs(ctx context.Context, fn func(pid int)) error {
 	return nil
 }
 
-// listenRequest is a netlink message carrying PROC_CN_MCAST_LISTEN.
-func listenRequest() []byte {
-	b := make([]byte, nlHdrLen+cnMsgLen+4)
+// listenRequest is a netlink message carrying PROC_CN_MCAST_LISTEN and,
+// with filter, struct proc_input asking for exec events only: a busy host
+// forks and exits thousands of times a second, and each event not asked
+// for would wake the agent.
+func listenRequest(filter bool) []byte {
+	payload := 4
+	if filter {
+		payload = 8
+	}
+	b := make([]byte, nlHdrLen+cnMsgLen+payload)
 	binary.NativeEndian.PutUint32(b[0:], uint32(len(b)))
 	binary.NativeEndian.PutUint16(b[4:], syscall.NLMSG_DONE)
 	binary.NativeEndian.PutUint32(b[16:], cnIdxProc)
 	binary.NativeEndian.PutUint32(b[20:], cnValProc)
-	binary.NativeEndian.PutUint16(b[32:], 4)
+	binary.NativeEndian.PutUint16(b[32:], uint16(payload))
 	binary.NativeEndian.PutUint32(b[36:], procCnListen)
+	if filter {
+		binary.NativeEndian.PutUint32(b[40:], procEventExec)
+	}
 	return b
+}
+
+// execFilter says whether the kernel filters process events per listener
+// (Linux 6.6 and later); older kernels ignore a listen request that
+// carries a filter, so they get the plain one.
+func execFilter() bool {
+	var u syscall.Utsname
+	if syscall.Uname(&u) != nil {
+		return false
+	}
+	var rel []byte
+	for _, c := range u.Release {
+		if c == 0 {
+			break
+		}
+		rel = append(rel, byte(c))
+	}
+	return KernelAtLeast(string(rel), 6, 6)
 }

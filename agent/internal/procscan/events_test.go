@@ -28,6 +28,14 @@ func TestParseProcEvents(t *testing.T) {
 	}
 }
 
+func TestKernelAtLeast(t *testing.T) {
+	for rel, want := range map[string]bool{"6.18.44-fc-v657": true, "6.6.0": true, "6.5.13": false, "5.15.0-91-generic": false, "7.0": true, "x": false} {
+		if got := KernelAtLeast(rel, 6, 6); got != want {
+			t.Errorf("KernelAtLeast(%q) = %v", rel, got)
+		}
+	}
+}
+
 func FuzzParseProcEvents(f *testing.F) {
 	f.Add(procEvent(procEventExec, 42))
 	f.Add(slices.Concat(procEvent(1, 10), procEvent(procEventExec, 7)))
