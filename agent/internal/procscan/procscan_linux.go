@@ -32,18 +32,17 @@ type Scanner struct {
 	buf   []byte
 	path  []byte
 	// known caches what does not change while a process runs the same
-	// executable (uid, command line), keyed by pid and checked against
-	// start time and exe link, so a steady scan reads two small files per
-	// process instead of four. Each process is re-read in full every
-	// maxCacheAge scans (staggered by pid) to catch an exec of the same
-	// executable with other arguments.
+	// program (uid, exe, command line), keyed by pid and checked against
+	// start time and name (an exec changes the name), so a steady scan
+	// reads one small file per process instead of four. Each process is
+	// re-read in full every maxCacheAge scans (staggered by pid) to catch
+	// an exec that kept the name.
 	known map[int]cached
 	scans int
 }
 
 type cached struct {
 	start uint64
-	exe   string
 	proc  Proc
 }
 
@@ -144,20 +143,20 @@ func (s *Scanner) read(pid int, st *Stats) (Proc, error) {
 	if !s.boot.IsZero() && start > 0 {
 		p.Start = s.boot.Add(time.Duration(start) * (time.Second / clockTicks))
 	}
-	// Kernel threads have no exe (ENOENT), other users' processes deny it
-	// (EACCES); a process that exited is caught by the reads below.
-	exe, _ := s.link(pid, "exe")
-	if c, ok := s.known[pid]; ok && c.start == start && c.exe == exe && (s.scans+pid)%maxCacheAge != 0 {
+	if c, ok := s.known[pid]; ok && c.start == start && c.proc.Name == p.Name && (s.scans+pid)%maxCacheAge != 0 {
 		p.UID, p.User, p.Exe, p.Args = c.proc.UID, c.proc.User, c.proc.Exe, c.proc.Args
 		if p.Exe == "" {
 			st.NoExe++
 		}
 		return p, nil
 	}
+	// Kernel threads have no exe (ENOENT), other users' processes deny it
+	// (EACCES); a process that exited is caught by the reads below.
+	exe, _ := s.link(pid, "exe")
 	if err := s.readSlow(&p, exe, st); err != nil {
 		return p, err
 	}
-	s.known[pid] = cached{start: start, exe: exe, proc: p}
+	s.known[pid] = cached{start: start, proc: p}
 	return p, nil
 }
 
