@@ -30,6 +30,9 @@ type key struct {
 	dstIP   string
 	dstPort uint16
 	ech     bool
+	// detail tells apart endpoint findings that share everything above:
+	// two extensions of one service, two model stores of one runtime.
+	detail string
 }
 
 // Aggregator merges observations. It is not safe for concurrent use.
@@ -84,6 +87,9 @@ func (a *Aggregator) keyOf(o *observe.Observation) key {
 	}
 	if o.Service != nil {
 		k.service = o.Service.ID
+	}
+	if o.Source == observe.Extension || o.Source == observe.ModelStore {
+		k.detail = o.Attrs["extension_id"] + "\x00" + o.Attrs["path"]
 	}
 	if o.DstIP.IsValid() {
 		k.dstIP = o.DstIP.String()

@@ -42,3 +42,18 @@ func TestCountsAreExact(t *testing.T) {
 		t.Errorf("got %d flushed early and %d at the end, want 2 and 3 (one per minute)", len(early), len(rest))
 	}
 }
+
+// TestEndpointFindingsKeepTheirDetails: two extensions of one service in
+// one editor stay two sightings, so neither id is lost.
+func TestEndpointFindingsKeepTheirDetails(t *testing.T) {
+	svc := &signatures.Service{ID: "github-copilot"}
+	a := New(time.Minute, "h", "host", "v")
+	now := time.Now()
+	for _, id := range []string{"GitHub.copilot", "GitHub.copilot-chat", "GitHub.copilot"} {
+		a.Add(&observe.Observation{Time: now, Source: observe.Extension, Service: svc, Process: "vscode", User: "alice",
+			Attrs: map[string]string{"extension_id": id, "path": "/home/alice/.vscode/extensions/" + id}})
+	}
+	if got := a.FlushAll(); len(got) != 2 || got[0].Count+got[1].Count != 3 {
+		t.Errorf("got %d sightings: %v", len(got), got)
+	}
+}
