@@ -25,12 +25,27 @@ import (
 	"github.com/shadowai/shadowai/signatures"
 )
 
-// Catalog is what the endpoint sensors need of the signature catalog.
+// Catalog is what the endpoint sensors need of the signature catalog:
+// *signatures.Catalog, or *signatures.Live, which swaps in signed updates.
 type Catalog interface {
 	MatchProcess(p signatures.Process) *signatures.Service
 	MatchExtension(id string) *signatures.Service
 	ServicesOnPort(port int) []*signatures.Service
-	Lookup(id string) *signatures.Service
+}
+
+// byID adds lookup by service id (model stores name their runtime by id)
+// to a Catalog: a *signatures.Catalog has it, a *signatures.Live has it
+// through its current catalog.
+type byID struct{ Catalog }
+
+func (c byID) Lookup(id string) *signatures.Service {
+	switch x := c.Catalog.(type) {
+	case interface{ Lookup(string) *signatures.Service }:
+		return x.Lookup(id)
+	case interface{ Catalog() *signatures.Catalog }:
+		return x.Catalog().Lookup(id)
+	}
+	return nil
 }
 
 // Default intervals.
@@ -116,7 +131,7 @@ func (s *Sensors) Processes(t time.Time) ([]observe.Observation, ProcessStats, e
 		err = fmt.Errorf("reading listening sockets (process sightings are complete): %w", err)
 	} else {
 		var ls []observe.Observation
-		ls, st.Listeners = localllm.Listeners(s.cat, socks, procs, t)
+		ls, st.Listeners = localllm.Listeners(byID{s.cat}, socks, procs, t)
 		obs = append(obs, ls...)
 	}
 	s.apply(obs)
@@ -154,7 +169,7 @@ func (s *Sensors) Inventory(t time.Time) ([]observe.Observation, InventoryStats,
 	exts, est := extensions.Inventory(homes)
 	st.Extensions = est
 	obs := extensions.Observations(s.cat, exts, t)
-	stores, sst := localllm.Stores(s.cat, homes, t)
+	stores, sst := localllm.Stores(byID{s.cat}, homes, t)
 	st.Stores = sst
 	obs = append(obs, stores...)
 	s.apply(obs)

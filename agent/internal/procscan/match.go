@@ -100,7 +100,7 @@ func appRoot(procs []Proc, svcs []*signatures.Service, byPID map[int]int, i int)
 }
 
 func (p *Proc) signature() signatures.Process {
-	return signatures.Process{OS: runtime.GOOS, Name: p.Name, Exe: p.Exe, Args: p.Args}
+	return signatures.Process{OS: runtime.GOOS, Name: p.Name, Exe: p.Exe, Args: p.Args, AppX: p.AppX}
 }
 
 func observation(p *Proc, svc *signatures.Service, n int, t time.Time) observe.Observation {
@@ -118,38 +118,63 @@ func observation(p *Proc, svc *signatures.Service, n int, t time.Time) observe.O
 }
 
 // Reduce is the command line as it may leave the host: the executable and
-// only those arguments that a pattern of svc matched (the script of an
-// interpreter, a path inside the tool's package). Everything else (prompts,
-// file names, tokens) is dropped.
+// only those arguments that a pattern of svc matched (the script an
+// interpreter runs, a subcommand such as "app-server"). Everything else
+// (prompts, file names, tokens) is dropped.
 func Reduce(p *Proc, svc *signatures.Service) string {
 	exe := p.Exe
 	if exe == "" {
 		exe = p.Name
 	}
+	keep := make([]bool, len(p.Args))
+	if svc != nil {
+		for _, pat := range svc.Processes {
+			markScript(p.Args, pat.Script, keep)
+			markArgs(p.Args, pat.Args, keep)
+		}
+	}
 	parts := []string{exe}
 	for i, a := range p.Args {
-		if i > 0 && svc != nil && matchesPattern(a, svc.Processes) {
+		if keep[i] {
 			parts = append(parts, a)
 		}
 	}
 	return strings.Join(parts, " ")
 }
 
-func matchesPattern(arg string, pats []signatures.ProcessPattern) bool {
-	if strings.HasPrefix(arg, "-") {
-		return false
+// markScript keeps the first argument that is not a flag when its base
+// name, without a script suffix, is the pattern's script.
+func markScript(args []string, script string, keep []bool) {
+	if script == "" {
+		return
 	}
-	base := strings.ToLower(filepath.Base(filepath.ToSlash(arg)))
-	slash := filepath.ToSlash(arg)
-	for _, pat := range pats {
-		if s := strings.ToLower(pat.Script); s != "" && (base == s || strings.TrimSuffix(strings.TrimSuffix(base, ".js"), ".mjs") == s) {
-			return true
+	for i := 1; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "-") {
+			continue
 		}
-		if pat.PathContains != "" && strings.Contains(slash, pat.PathContains) {
-			return true
+		base := strings.ToLower(filepath.Base(filepath.ToSlash(args[i])))
+		for _, suf := range []string{".js", ".mjs", ".cjs", ".py"} {
+			base = strings.TrimSuffix(base, suf)
+		}
+		keep[i] = keep[i] || base == strings.ToLower(script)
+		return
+	}
+}
+
+// markArgs keeps the run of arguments after argv[0] equal to want.
+func markArgs(args, want []string, keep []bool) {
+	for start := 1; len(want) > 0 && start+len(want) <= len(args); start++ {
+		match := true
+		for j, w := range want {
+			match = match && strings.EqualFold(args[start+j], w)
+		}
+		if match {
+			for j := range want {
+				keep[start+j] = true
+			}
+			return
 		}
 	}
-	return false
 }
 
 // MatchNew recognises a process that just started, reporting it unless it

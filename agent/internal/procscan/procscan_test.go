@@ -105,6 +105,7 @@ func TestReduce(t *testing.T) {
 			"/usr/bin/node /usr/lib/node_modules/@google/gemini-cli/bundle/gemini.js"},
 		{Proc{Exe: "/x/@anthropic-ai/claude-code/bin/claude", Args: []string{"claude", "write the plan for Project Falcon"}}, "/x/@anthropic-ai/claude-code/bin/claude"},
 		{Proc{Name: "ollama", Args: []string{"ollama", "run", "llama3"}}, "ollama"},
+		{Proc{Exe: "/x/@openai/codex/bin/codex", Args: []string{"codex", "app-server", "--listen", "secret"}}, "/x/@openai/codex/bin/codex app-server"},
 	} {
 		svc := cat.MatchProcess(tc.p.signature())
 		if svc == nil {
