@@ -40,7 +40,9 @@ type byID struct{ Catalog }
 
 func (c byID) Lookup(id string) *signatures.Service {
 	switch x := c.Catalog.(type) {
-	case interface{ Lookup(string) *signatures.Service }:
+	case interface {
+		Lookup(string) *signatures.Service
+	}:
 		return x.Lookup(id)
 	case interface{ Catalog() *signatures.Catalog }:
 		return x.Catalog().Lookup(id)
