@@ -127,7 +127,7 @@ func (s *Sensors) Processes(t time.Time) ([]observe.Observation, ProcessStats, e
 		return nil, st, fmt.Errorf("scanning processes: %w", err)
 	}
 	obs := procscan.Match(s.cat, procs, t)
-	socks, sst, err := s.sockets()
+	socks, sst, err := s.listeners()
 	st.Sockets = sst
 	if err != nil {
 		err = fmt.Errorf("reading listening sockets (process sightings are complete): %w", err)
@@ -140,7 +140,7 @@ func (s *Sensors) Processes(t time.Time) ([]observe.Observation, ProcessStats, e
 	return obs, st, err
 }
 
-func (s *Sensors) sockets() ([]sockets.Socket, sockets.Stats, error) {
+func (s *Sensors) reader() (*sockets.Reader, error) {
 	if s.socks == nil {
 		root := procRoot(s.opts.Root)
 		if procscan.DefaultRoot == "" {
@@ -148,11 +148,21 @@ func (s *Sensors) sockets() ([]sockets.Socket, sockets.Stats, error) {
 		}
 		r, err := sockets.NewReader(root)
 		if err != nil {
-			return nil, sockets.Stats{}, err
+			return nil, err
 		}
 		s.socks = r
 	}
-	return s.socks.Snapshot()
+	return s.socks, nil
+}
+
+// tableListeners reads the whole socket table; only listeners need owners,
+// so the owner search stops once they have them.
+func (s *Sensors) tableListeners() ([]sockets.Socket, sockets.Stats, error) {
+	r, err := s.reader()
+	if err != nil {
+		return nil, sockets.Stats{}, err
+	}
+	return r.SnapshotFor(func(k *sockets.Socket) bool { return k.Listen })
 }
 
 // InventoryStats counts one inventory run.

@@ -50,3 +50,34 @@ func FuzzParseDiagReply(f *testing.F) {
 		ParseDiagReply(b, seq, netip.MustParseAddrPort("127.0.0.1:5"), netip.MustParseAddrPort("127.0.0.1:6"), true)
 	})
 }
+
+func TestListening(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	socks, err := Listening()
+	if err != nil {
+		t.Skipf("sock_diag unavailable: %v", err)
+	}
+	want := netip.MustParseAddrPort(ln.Addr().String())
+	for _, s := range socks {
+		if s.Local == want && s.Listen && s.Inode != 0 {
+			return
+		}
+	}
+	t.Errorf("listener %v not in %d listening sockets", want, len(socks))
+}
+
+func FuzzParseDiagDump(f *testing.F) {
+	f.Add(make([]byte, 88), uint32(0))
+	f.Add([]byte{16, 0, 0, 0, 3, 0, 2, 0, 7, 0, 0, 0, 0, 0, 0, 0}, uint32(7))
+	f.Fuzz(func(t *testing.T, b []byte, seq uint32) {
+		ParseDiagDump(b, seq, func(s Socket) {
+			if s.Transport != TCP {
+				t.Errorf("socket %+v", s)
+			}
+		})
+	})
+}

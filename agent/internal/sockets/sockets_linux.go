@@ -285,3 +285,23 @@ func (r *Reader) OwnerOf(inode uint64) int {
 	}
 	return 0
 }
+
+// Owners fills the PID of each socket (cached, or found by walking the
+// processes) and forgets cached owners of sockets not in socks: for
+// callers that list sockets themselves (Listening).
+func (r *Reader) Owners(socks []Socket) Stats {
+	st := Stats{Sockets: len(socks)}
+	live := make(map[uint64]bool, len(socks))
+	for i := range socks {
+		live[socks[i].Inode] = true
+		if socks[i].PID = r.OwnerOf(socks[i].Inode); socks[i].PID == 0 {
+			st.Unowned++
+		}
+	}
+	for ino := range r.owners {
+		if !live[ino] {
+			delete(r.owners, ino)
+		}
+	}
+	return st
+}
