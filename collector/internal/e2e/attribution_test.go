@@ -62,6 +62,45 @@ func TestAttributionInNetns(t *testing.T) {
 	}
 }
 
+// TestLiveAttributionInNetns: the agent captures live on loopback
+// (scan --iface lo) while a real client, as nobody, connects; the
+// sighting names the client's pid and user.
+func TestLiveAttributionInNetns(t *testing.T) {
+	ns := netns(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	sink(t, ns, dir)
+	out := &lockedBuffer{}
+	scan := inNS(ns, agentBin, "scan", "--iface", "lo", "--duration", "6s", "--format", "jsonl")
+	scan.Stdout, scan.Stderr = out, io.Discard
+	if err := scan.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the capture socket is open
+	client := inNS(ns, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		"openssl", "s_client", "-connect", "127.0.0.1:443", "-servername", "claude.ai", "-quiet")
+	stdin, _ := client.StdinPipe()
+	client.Stdout, client.Stderr = io.Discard, io.Discard
+	if err := client.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); client.Process.Kill(); client.Wait() }()
+	if err := scan.Wait(); err != nil {
+		t.Fatalf("scan --iface: %v\n%s", err, out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	for sc.Scan() {
+		var s sighting
+		if json.Unmarshal(sc.Bytes(), &s) == nil && s.Service == "anthropic-claude" {
+			if s.PID != client.Process.Pid || s.User != "nobody" || s.Process != "openssl" {
+				t.Errorf("live sighting: pid %d user %q process %q, want %d nobody openssl", s.PID, s.User, s.Process, client.Process.Pid)
+			}
+			return
+		}
+	}
+	t.Errorf("no claude.ai sighting from live capture:\n%s", out)
+}
+
 // netns creates a network namespace with loopback up, removed at the end.
 func netns(t *testing.T) string {
 	t.Helper()
