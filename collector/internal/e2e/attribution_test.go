@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,15 +29,7 @@ func TestAttributionInNetns(t *testing.T) {
 	sink(t, ns, dir)
 	pcap := filepath.Join(dir, "client.pcap")
 	capture(t, ns, pcap)
-	client := inNS(ns, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-		"openssl", "s_client", "-connect", "127.0.0.1:443", "-servername", "chatgpt.com", "-quiet")
-	stdin, _ := client.StdinPipe()
-	client.Stdout, client.Stderr = io.Discard, io.Discard
-	if err := client.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); client.Process.Kill(); client.Wait() })
-	pid := client.Process.Pid // ip netns exec and setpriv exec, so this is openssl
+	pid := startClient(t, ns, "chatgpt.com")
 
 	rec := waitForSighting(t, ns, pcap, "openai-chatgpt")
 	if rec.PID != pid || rec.User != "nobody" || rec.Process != "openssl" {
@@ -70,21 +61,14 @@ func TestLiveAttributionInNetns(t *testing.T) {
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	sink(t, ns, dir)
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	scan := inNS(ns, agentBin, "scan", "--iface", "lo", "--duration", "6s", "--format", "jsonl")
 	scan.Stdout, scan.Stderr = out, io.Discard
 	if err := scan.Start(); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // the capture socket is open
-	client := inNS(ns, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-		"openssl", "s_client", "-connect", "127.0.0.1:443", "-servername", "claude.ai", "-quiet")
-	stdin, _ := client.StdinPipe()
-	client.Stdout, client.Stderr = io.Discard, io.Discard
-	if err := client.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stdin.Close(); client.Process.Kill(); client.Wait() }()
+	pid := startClient(t, ns, "claude.ai")
 	if err := scan.Wait(); err != nil {
 		t.Fatalf("scan --iface: %v\n%s", err, out)
 	}
@@ -92,13 +76,30 @@ func TestLiveAttributionInNetns(t *testing.T) {
 	for sc.Scan() {
 		var s sighting
 		if json.Unmarshal(sc.Bytes(), &s) == nil && s.Service == "anthropic-claude" {
-			if s.PID != client.Process.Pid || s.User != "nobody" || s.Process != "openssl" {
-				t.Errorf("live sighting: pid %d user %q process %q, want %d nobody openssl", s.PID, s.User, s.Process, client.Process.Pid)
+			if s.PID != pid || s.User != "nobody" || s.Process != "openssl" {
+				t.Errorf("live sighting: pid %d user %q process %q, want %d nobody openssl", s.PID, s.User, s.Process, pid)
 			}
 			return
 		}
 	}
 	t.Errorf("no claude.ai sighting from live capture:\n%s", out)
+}
+
+// startClient connects openssl s_client, as nobody, to the sink with the
+// given server name and keeps it connected until the test ends; it
+// returns the client's pid (ip netns exec and setpriv exec, so the pid is
+// openssl's).
+func startClient(t *testing.T, ns, sni string) int {
+	t.Helper()
+	client := inNS(ns, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		"openssl", "s_client", "-connect", "127.0.0.1:443", "-servername", sni, "-quiet")
+	stdin, _ := client.StdinPipe()
+	client.Stdout, client.Stderr = io.Discard, io.Discard
+	if err := client.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); client.Process.Kill(); client.Wait() })
+	return client.Process.Pid
 }
 
 // netns creates a network namespace with loopback up, removed at the end.
@@ -138,43 +139,15 @@ func mustRunIn(t *testing.T, ns, bin string, args ...string) string {
 	return out.String()
 }
 
-// lockedBuffer is a log a command writes while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // background starts a long-running command in ns, stopped at the end.
-func background(t *testing.T, c *exec.Cmd) *lockedBuffer {
+func background(t *testing.T, c *exec.Cmd) *syncBuffer {
 	t.Helper()
-	log := &lockedBuffer{}
+	log := &syncBuffer{}
 	c.Stdout, c.Stderr = log, log
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		c.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { c.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			c.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(func() { stopProcess(c) })
 	return log
 }
 
