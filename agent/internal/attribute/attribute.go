@@ -84,8 +84,16 @@ type Attributor struct {
 	gen         uint64
 	lastRefresh time.Time
 	lastCost    time.Duration
-	stats       Stats
+	// diag is set once the kernel answered a one-socket query: its "no
+	// such socket" is then authoritative, and the whole table is read
+	// only now and then to keep owners of short-lived sockets.
+	diag  bool
+	stats Stats
 }
+
+// diagRefresh is the least time between two table reads while the kernel
+// answers one-socket queries.
+const diagRefresh = time.Second
 
 type flowKey struct {
 	transport     string
@@ -218,6 +226,9 @@ func (a *Attributor) inWindow(t time.Time) bool {
 // mayRefresh says whether the table may be read again for a packet of t.
 func (a *Attributor) mayRefresh(t time.Time) bool {
 	gap := max(a.opts.MinRefresh, 3*a.lastCost)
+	if a.diag {
+		gap = max(gap, diagRefresh)
+	}
 	return a.opts.Now().Sub(a.lastRefresh) >= gap && a.inWindow(t)
 }
 

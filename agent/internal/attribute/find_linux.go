@@ -15,10 +15,17 @@ func (a *Attributor) find(transport string, local, remote netip.AddrPort, now ti
 		return nil
 	}
 	ino, err := sockets.Find(transport, local, remote)
-	if err != nil || ino == 0 {
+	if err != nil {
 		return nil
 	}
-	pid := a.reader.OwnerOf(ino)
+	a.diag = true
+	if ino == 0 {
+		return nil
+	}
+	pid := a.reader.OwnerWhile(ino, func() bool {
+		again, err := sockets.Find(transport, local, remote)
+		return err == nil && again == ino
+	})
 	if pid == 0 {
 		return nil
 	}

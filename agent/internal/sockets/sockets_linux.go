@@ -29,6 +29,10 @@ type Reader struct {
 	// recent are the pids that most recently owned a new socket: busy
 	// clients open socket after socket, so they are looked at first.
 	recent []int
+	// hot are the descriptor numbers of each recent pid that held
+	// sockets: a client that closes a connection and opens the next one
+	// gets the same lowest free descriptor, so one readlink finds it.
+	hot map[int][]string
 }
 
 // maxRecent bounds the recent owners remembered.
@@ -36,7 +40,7 @@ const maxRecent = 64
 
 // NewReader returns a Reader for root ("/proc", or a fake tree in tests).
 func NewReader(root string) (*Reader, error) {
-	return &Reader{root: root, owners: map[uint64]int{}}, nil
+	return &Reader{root: root, owners: map[uint64]int{}, hot: map[int][]string{}}, nil
 }
 
 // tables are the files read, with their transport.
@@ -159,9 +163,16 @@ func readTable(path, transport string, out *[]Socket, st *Stats) error {
 // processes. It stops once needed inodes that isNeeded accepts are found
 // and reports whether it walked every process.
 func (r *Reader) walk(want map[uint64]int, isNeeded func(uint64) bool, needed int, st *Stats) (complete bool) {
+	return r.walkWhile(want, isNeeded, needed, st, nil)
+}
+
+func (r *Reader) walkWhile(want map[uint64]int, isNeeded func(uint64) bool, needed int, st *Stats, alive func() bool) (complete bool) {
 	w := walker{r: r, want: want, isNeeded: isNeeded, left: needed, unowned: len(want), st: st, seen: map[int]bool{}}
-	if w.visit(slices.Clone(r.recent)) {
+	if w.visitHot(slices.Clone(r.recent)) || w.visit(slices.Clone(r.recent)) {
 		return w.unowned <= 0
+	}
+	if alive != nil && !alive() {
+		return false
 	}
 	d, err := os.Open(r.root)
 	if err != nil {
@@ -190,6 +201,31 @@ type walker struct {
 	left, unowned int
 	st            *Stats
 	seen          map[int]bool
+}
+
+// visitHot reads only the descriptors that held sockets before, of pids
+// in order, and reports whether the search is done.
+func (w *walker) visitHot(pids []int) bool {
+	for _, pid := range pids {
+		dir := w.r.pidPath(pid, "fd")
+		for _, fd := range w.r.hot[pid] {
+			inode, ok := w.r.socketAt(dir + "/" + fd)
+			if !ok {
+				continue
+			}
+			if owner, wanted := w.want[inode]; wanted && owner == 0 {
+				w.want[inode] = pid
+				w.unowned--
+				if w.isNeeded(inode) {
+					w.left--
+				}
+				if w.unowned <= 0 || w.left <= 0 {
+					return w.unowned <= 0 || w.left <= 0
+				}
+			}
+		}
+	}
+	return false
 }
 
 // visit looks at pids in order and reports whether the search is done.
@@ -224,6 +260,9 @@ func (r *Reader) remember(pid int) {
 	}
 	r.recent = slices.Insert(r.recent, 0, pid)
 	if len(r.recent) > maxRecent {
+		for _, old := range r.recent[maxRecent:] {
+			delete(r.hot, old)
+		}
 		r.recent = r.recent[:maxRecent]
 	}
 }
@@ -243,22 +282,32 @@ func (r *Reader) pidSockets(pid int, want map[uint64]int, found func(uint64)) (i
 		return 0, err
 	}
 	n := 0
+	var hot []string
 	for _, fd := range fds {
-		m, err := syscall.Readlink(dir+"/"+fd, r.link[:])
-		if err != nil || m < 9 {
-			continue
-		}
-		inode, ok := ParseSocketLink(r.link[:m])
+		inode, ok := r.socketAt(dir + "/" + fd)
 		if !ok {
 			continue
 		}
+		hot = append(hot, fd)
 		if owner, wanted := want[inode]; wanted && owner == 0 {
 			want[inode] = pid
 			n++
 			found(inode)
 		}
 	}
+	if n > 0 {
+		r.hot[pid] = hot
+	}
 	return n, nil
+}
+
+// socketAt reads one descriptor link and returns its socket inode.
+func (r *Reader) socketAt(path string) (uint64, bool) {
+	m, err := syscall.Readlink(path, r.link[:])
+	if err != nil || m < 9 {
+		return 0, false
+	}
+	return ParseSocketLink(r.link[:m])
 }
 
 func (r *Reader) pidPath(pid int, name string) string {
@@ -272,13 +321,18 @@ func (r *Reader) pidPath(pid int, name string) string {
 
 // OwnerOf returns the pid owning a socket inode (0 if none was found),
 // from the cache or by walking the processes newest first until found.
-func (r *Reader) OwnerOf(inode uint64) int {
+func (r *Reader) OwnerOf(inode uint64) int { return r.OwnerWhile(inode, nil) }
+
+// OwnerWhile is OwnerOf that, before walking every process, asks alive
+// whether the socket still exists: a socket closed meanwhile has no owner
+// to find, and the walk is the costly part.
+func (r *Reader) OwnerWhile(inode uint64, alive func() bool) int {
 	if pid, ok := r.owners[inode]; ok {
 		return max(pid, 0)
 	}
 	want := map[uint64]int{inode: 0}
 	var st Stats
-	r.walk(want, func(uint64) bool { return true }, 1, &st)
+	r.walkWhile(want, func(uint64) bool { return true }, 1, &st, alive)
 	if pid := want[inode]; pid > 0 {
 		r.owners[inode] = pid
 		return pid
