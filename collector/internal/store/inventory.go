@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // Service is a catalog entry as the store keeps it.
@@ -36,37 +35,46 @@ func (s *Store) SyncServices(ctx context.Context, svcs []Service) error {
 }
 
 // InventoryRow is one AI service and how it was used.
-type InventoryRow struct {
-	Service, Name, Vendor, Category string
-	Risk                            int
-	Hosts, Users                    uint64
-	FirstSeen, LastSeen             time.Time
-	Count                           uint64
+type InventoryRow = Row
+
+// Inventory lists every AI service ever seen, most used first.
+func (s *Store) Inventory(ctx context.Context) ([]InventoryRow, error) {
+	return s.Query(ctx, Query{By: "service"})
 }
 
-// Inventory lists every AI service seen, most used first.
-func (s *Store) Inventory(ctx context.Context) ([]InventoryRow, error) {
-	rows, err := s.r.QueryContext(ctx, `
-		SELECT x.service, COALESCE(v.name, ''), COALESCE(v.vendor, ''), COALESCE(v.category, ''), COALESCE(v.risk, 0),
-		       COUNT(DISTINCT x.host_id), COUNT(DISTINCT NULLIF(x.user, '')),
-		       MIN(x.first_seen), MAX(x.last_seen), SUM(x.count)
-		FROM sightings x LEFT JOIN services v ON v.id = x.service
-		WHERE x.service <> ''
-		GROUP BY x.service
-		ORDER BY SUM(x.count) DESC, x.service`)
+// Services lists the catalog's services.
+func (s *Store) Services(ctx context.Context) ([]Service, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT id, name, vendor, category, risk FROM services ORDER BY id")
 	if err != nil {
-		return nil, fmt.Errorf("querying inventory: %w", err)
+		return nil, fmt.Errorf("listing services: %w", err)
 	}
 	defer rows.Close()
-	var out []InventoryRow
+	var out []Service
 	for rows.Next() {
-		var r InventoryRow
-		var first, last, count int64
-		if err := rows.Scan(&r.Service, &r.Name, &r.Vendor, &r.Category, &r.Risk, &r.Hosts, &r.Users, &first, &last, &count); err != nil {
-			return nil, fmt.Errorf("reading inventory row: %w", err)
+		var v Service
+		if err := rows.Scan(&v.ID, &v.Name, &v.Vendor, &v.Category, &v.Risk); err != nil {
+			return nil, fmt.Errorf("reading service: %w", err)
 		}
-		r.FirstSeen, r.LastSeen, r.Count = time.Unix(0, first), time.Unix(0, last), uint64(count)
-		out = append(out, r)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// SeenServices lists every service id present in the rollups, including
+// ids the catalog does not know (sent by agents with a newer catalog).
+func (s *Store) SeenServices(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT service FROM usage ORDER BY service")
+	if err != nil {
+		return nil, fmt.Errorf("listing seen services: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

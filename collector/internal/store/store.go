@@ -23,8 +23,10 @@ var migrations embed.FS
 
 // Store is an open collector database.
 type Store struct {
-	w *sql.DB // the single writer
-	r *sql.DB // parallel readers
+	w    *sql.DB // the single writer
+	r    *sql.DB // parallel readers
+	path string
+	gw   *groupWriter
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -45,6 +47,8 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database %s for reading: %w", path, err)
 	}
 	s.r.SetMaxOpenConns(4)
+	s.path = path
+	s.gw = newGroupWriter(w)
 	return s, nil
 }
 
@@ -63,8 +67,12 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-// Close closes the database.
+// Close commits every batch already handed to the writer, then closes
+// the database.
 func (s *Store) Close() error {
+	if s.gw != nil {
+		s.gw.close()
+	}
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

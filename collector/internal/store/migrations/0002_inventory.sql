@@ -1,0 +1,57 @@
+-- Inventory at fleet scale: queries read daily rollups, not raw sightings.
+
+-- Queries no longer scan raw sightings by service; one index fewer keeps
+-- ingest cheap. sightings_time stays for retention.
+DROP INDEX sightings_service_time;
+
+-- Daily rollups of AI sightings per (service, host, user, source). day is
+-- the UTC day of last_seen, in days since 1970-01-01. Kept 400 days.
+CREATE TABLE rollups (
+  day         INTEGER NOT NULL,
+  service     TEXT NOT NULL,
+  host_id     TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  count       INTEGER NOT NULL,
+  sightings   INTEGER NOT NULL,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  PRIMARY KEY (day, service, host_id, user, source)
+) WITHOUT ROWID;
+CREATE INDEX rollups_service ON rollups(service, day);
+CREATE INDEX rollups_host ON rollups(host_id, day);
+CREATE INDEX rollups_user ON rollups(user, day);
+
+-- First and last sighting of each (service, host, user) ever (within
+-- rollup retention): answers "new this week" and "who started using it".
+CREATE TABLE usage (
+  service     TEXT NOT NULL,
+  host_id     TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  PRIMARY KEY (service, host_id, user)
+) WITHOUT ROWID;
+CREATE INDEX usage_first ON usage(first_seen);
+
+-- Users seen behind AI sightings (names as agents report them, possibly
+-- hashed).
+CREATE TABLE users (
+  name        TEXT PRIMARY KEY,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Policy set by an admin for a service; services without a row get the
+-- default of their category from the collector's configuration.
+CREATE TABLE policies (
+  service  TEXT PRIMARY KEY,
+  policy   TEXT NOT NULL CHECK (policy IN ('sanctioned', 'unsanctioned', 'under-review')),
+  set_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Endpoints: the newest agent of each host. agents stays the table of
+-- record (one row per enrollment).
+CREATE VIEW endpoints AS
+  SELECT a.* FROM agents a
+  WHERE a.enrolled_at = (SELECT MAX(b.enrolled_at) FROM agents b WHERE b.host_id = a.host_id);

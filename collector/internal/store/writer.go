@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrClosed says the store was closed before a batch could be committed.
+var ErrClosed = errors.New("the collector database is closing; the agent keeps the batch and retries")
+
+// Group commit limits: one transaction takes every batch waiting, up to
+// this many sightings, so a thousand streams share one fsync.
+const (
+	groupMaxSightings = 50000
+	queueLen          = 4096
+)
+
+// Pending is a batch handed to the writer; Wait returns once it is
+// committed (or refused).
+type Pending struct {
+	batch Batch
+	done  chan struct{}
+	dup   bool
+	err   error
+}
+
+// Wait blocks until the batch's transaction is committed or failed. Only
+// after it returns nil may the batch be acknowledged.
+func (p *Pending) Wait() (duplicate bool, err error) {
+	<-p.done
+	return p.dup, p.err
+}
+
+// Done is closed when Wait would return without blocking.
+func (p *Pending) Done() <-chan struct{} { return p.done }
+
+// groupWriter owns batch ingest: a single goroutine commits many batches
+// per transaction and then releases their results.
+type groupWriter struct {
+	db   *sql.DB
+	jobs chan *Pending
+	mu   sync.RWMutex // guards closed; held shared while sending on jobs
+	// closed is set, under mu, before jobs is closed.
+	closed bool
+	exited chan struct{}
+	stats  WriterStats
+}
+
+// WriterStats are cumulative counters of the group writer, read by metrics.
+type WriterStats struct {
+	Commits      atomic.Uint64
+	Batches      atomic.Uint64
+	Duplicates   atomic.Uint64
+	Sightings    atomic.Uint64
+	Failed       atomic.Uint64
+	CommitNanos  atomic.Uint64
+	QueuedNow    atomic.Int64
+	LastGroupLen atomic.Int64
+}
+
+func newGroupWriter(db *sql.DB) *groupWriter {
+	w := &groupWriter{db: db, jobs: make(chan *Pending, queueLen), exited: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *groupWriter) submit(ctx context.Context, b Batch) (*Pending, error) {
+	p := &Pending{batch: b, done: make(chan struct{})}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return nil, ErrClosed
+	}
+	w.stats.QueuedNow.Add(1)
+	select {
+	case w.jobs <- p:
+		return p, nil
+	case <-ctx.Done():
+		w.stats.QueuedNow.Add(-1)
+		return nil, ctx.Err()
+	}
+}
+
+// close commits everything already submitted, then stops the writer.
+func (w *groupWriter) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.jobs)
+	}
+	w.mu.Unlock()
+	<-w.exited
+}
+
+func (w *groupWriter) run() {
+	defer close(w.exited)
+	group := make([]*Pending, 0, 256)
+	for first := range w.jobs {
+		group = append(group[:0], first)
+		rows := len(first.batch.Sightings)
+	fill:
+		for rows < groupMaxSightings {
+			select {
+			case p, ok := <-w.jobs:
+				if !ok {
+					break fill
+				}
+				group = append(group, p)
+				rows += len(p.batch.Sightings)
+			default:
+				break fill
+			}
+		}
+		w.commit(group)
+	}
+}
+
+func (w *groupWriter) commit(group []*Pending) {
+	start := time.Now()
+	err := w.commitGroup(context.Background(), group)
+	w.stats.CommitNanos.Add(uint64(time.Since(start)))
+	w.stats.Commits.Add(1)
+	w.stats.LastGroupLen.Store(int64(len(group)))
+	for _, p := range group {
+		if err != nil && p.err == nil {
+			p.err = err
+		}
+		w.account(p)
+		close(p.done)
+	}
+	w.stats.QueuedNow.Add(-int64(len(group)))
+}
+
+func (w *groupWriter) account(p *Pending) {
+	switch {
+	case p.err != nil:
+		w.stats.Failed.Add(1)
+	case p.dup:
+		w.stats.Duplicates.Add(1)
+	default:
+		w.stats.Batches.Add(1)
+		w.stats.Sightings.Add(uint64(len(p.batch.Sightings)))
+	}
+}
+
+func (w *groupWriter) commitGroup(ctx context.Context, group []*Pending) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning a group of %d batches: %w", len(group), err)
+	}
+	defer tx.Rollback()
+	ins, err := newInserter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer ins.close()
+	roll := newRollup()
+	now := time.Now().UnixNano()
+	for _, p := range group {
+		p.dup, p.err = ingestOne(ctx, tx, ins, p.batch, now)
+		if p.err == nil && !p.dup {
+			roll.add(p.batch)
+		}
+	}
+	if err := roll.apply(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing a group of %d batches: %w", len(group), err)
+	}
+	return nil
+}
+
+// ingestOne stores one batch inside the group's transaction, under a
+// savepoint so that a batch that fails leaves the others intact.
+func ingestOne(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (dup bool, err error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT batch"); err != nil {
+		return false, fmt.Errorf("opening savepoint for batch %d of %s: %w", b.Seq, b.AgentID, err)
+	}
+	dup, err = storeBatch(ctx, tx, ins, b, now)
+	if err != nil {
+		tx.ExecContext(ctx, "ROLLBACK TO batch")
+	}
+	if _, rerr := tx.ExecContext(ctx, "RELEASE batch"); rerr != nil && err == nil {
+		err = fmt.Errorf("releasing savepoint for batch %d of %s: %w", b.Seq, b.AgentID, rerr)
+	}
+	return dup, err
+}
+
+func storeBatch(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (dup bool, err error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches(agent_id, seq, received_at, sightings, dropped)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.AgentID, int64(b.Seq), now, len(b.Sightings), int64(b.Dropped))
+	if err != nil {
+		return false, fmt.Errorf("recording batch %d of %s: %w", b.Seq, b.AgentID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return true, nil
+	}
+	if err := ins.insert(ctx, b.AgentID, b.Sightings); err != nil {
+		return false, fmt.Errorf("storing batch %d of %s: %w", b.Seq, b.AgentID, err)
+	}
+	return false, nil
+}
