@@ -39,8 +39,13 @@ func commands() []command {
 	return []command{
 		{"serve", "run the collector: mTLS gRPC for agents, SQLite inventory", serve},
 		{"token", "create a one-time enrollment token (token create)", tokenCmd},
-		{"inventory", "list AI services in use", inventoryCmd},
+		{"inventory", "list AI services in use, by service, host or user, with filters", inventoryCmd},
 		{"signatures", "publish a signed signature bundle (signatures publish FILE), or show which agents run it", signaturesCmd},
+		{"endpoints", "list endpoints with health and last heartbeat; flags silent ones", endpointsCmd},
+		{"policy", "set or list service policies (policy set SERVICE sanctioned|unsanctioned|under-review)", policyCmd},
+		{"report", "write the weekly shadow-AI report (report weekly --out DIR)", reportCmd},
+		{"backup", "write an online backup of the database (backup --out FILE)", backupCmd},
+		{"admin", "issue an admin client certificate for the gRPC and HTTP APIs (admin cert)", adminCmd},
 		{"version", "print the version", func(e env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
 }
@@ -95,6 +100,17 @@ func flags(e env, name string) *flag.FlagSet {
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseKeep(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (run `%s -h` for help)", fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+// parseKeep parses flags and leaves positional arguments in fs.Args().
+func parseKeep(fs *flag.FlagSet, args []string) error {
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fmt.Fprintf(fs.Output(), "usage of %s:\n", fs.Name())
@@ -107,9 +123,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	defer fs.SetOutput(out)
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v (run `%s -h` for help)", err, fs.Name())
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (run `%s -h` for help)", fs.Arg(0), fs.Name())
 	}
 	return nil
 }

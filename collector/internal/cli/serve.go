@@ -13,6 +13,8 @@ func serve(e env, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8443", "address to serve gRPC (mutual TLS) on; port 0 picks a free port")
 	sans := fs.String("san", "", "comma-separated extra host names or IPs agents use to reach the collector")
 	debug := fs.Bool("debug", false, "log debug messages")
+	httpAddr := fs.String("http", "", "also serve the HTTPS API (inventory, endpoints, /metrics) on HOST:PORT; admin certificate or bearer token")
+	cfgFile := fs.String("config", "", "configuration file (default: DATA/collector.yaml when present)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -29,7 +31,8 @@ func serve(e env, args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	return server.Run(ctx, server.Config{DataDir: *data, Listen: *listen, Hosts: hosts, Log: logger(e.stderr, level)})
+	return server.Run(ctx, server.Config{DataDir: *data, Listen: *listen, Hosts: hosts, Log: logger(e.stderr, level),
+		HTTP: *httpAddr, ConfigFile: *cfgFile})
 }
 
 func splitList(s string) []string {

@@ -7,14 +7,20 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/shadowai/shadowai/collector/internal/auth"
+	"github.com/shadowai/shadowai/collector/internal/metrics"
 	"github.com/shadowai/shadowai/collector/internal/store"
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
+
+// streamWindow is how many batches of one stream may wait for their
+// commit at once; the agent's own window is usually smaller.
+const streamWindow = 64
 
 // Server implements pb.IngestServiceServer and pb.HeartbeatServiceServer.
 type Server struct {
@@ -24,9 +30,42 @@ type Server struct {
 	Log   *slog.Logger
 	// CatalogVersion returns the current published signature version.
 	CatalogVersion func() string
+	// Metrics, when set, counts streams, refusals and batch latency.
+	Metrics *Metrics
+	limit   *limiter
 }
 
-// Stream receives batches and acknowledges each one after it is committed.
+// Metrics are the ingest numbers /metrics shows.
+type Metrics struct {
+	OpenStreams  *metrics.Gauge
+	Refused      *metrics.Counter
+	RateLimited  *metrics.Counter
+	BatchLatency *metrics.Histogram
+}
+
+// NewMetrics registers the ingest metrics.
+func NewMetrics(r *metrics.Registry) *Metrics {
+	return &Metrics{
+		OpenStreams:  r.Gauge("shadowai_ingest_open_streams", "Agent streams open now."),
+		Refused:      r.Counter("shadowai_ingest_refused_batches_total", "Batches refused as malformed or oversized."),
+		RateLimited:  r.Counter("shadowai_ingest_rate_limited_batches_total", "Batches refused because the agent exceeded its rate."),
+		BatchLatency: r.Histogram("shadowai_ingest_batch_seconds", "Time from receiving a batch to its commit.", 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+	}
+}
+
+// SetRateLimit bounds each agent to rate sightings per second with the
+// given burst; rate 0 removes the limit.
+func (s *Server) SetRateLimit(rate float64, burst int) { s.limit = newLimiter(rate, burst) }
+
+// inflight is a batch waiting for its commit.
+type inflight struct {
+	p        *store.Pending
+	seq      uint64
+	received time.Time
+}
+
+// Stream receives batches and acknowledges each one, in order, after it is
+// committed. Receiving goes on while earlier batches commit.
 func (s *Server) Stream(stream pb.IngestService_StreamServer) error {
 	ctx := stream.Context()
 	p, ok := auth.FromContext(ctx)
@@ -37,6 +76,25 @@ func (s *Server) Stream(stream pb.IngestService_StreamServer) error {
 	if err != nil {
 		return status.Errorf(codes.PermissionDenied, "agent %s is not enrolled here: enroll it again", p.ID)
 	}
+	if s.Metrics != nil {
+		s.Metrics.OpenStreams.Add(1)
+		defer s.Metrics.OpenStreams.Add(-1)
+	}
+	queue := make(chan inflight, streamWindow)
+	quit := make(chan struct{})
+	recvErr := make(chan error, 1)
+	go func() {
+		recvErr <- s.receive(ctx, stream, agent, queue, quit)
+		close(queue)
+	}()
+	if err := s.sendAcks(stream, agent.ID, queue); err != nil {
+		close(quit)
+		return err
+	}
+	return <-recvErr
+}
+
+func (s *Server) receive(ctx context.Context, stream pb.IngestService_StreamServer, agent store.Agent, queue chan<- inflight, quit <-chan struct{}) error {
 	for {
 		req, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -45,32 +103,62 @@ func (s *Server) Stream(stream pb.IngestService_StreamServer) error {
 		if err != nil {
 			return err
 		}
-		ack, err := s.commit(ctx, agent, req.GetBatch())
+		f, err := s.submit(ctx, agent, req.GetBatch())
 		if err != nil {
 			return err
 		}
-		if err := stream.Send(&pb.StreamResponse{Ack: ack}); err != nil {
-			return err
+		select {
+		case queue <- f:
+		case <-quit:
+			return nil
 		}
 	}
 }
 
-func (s *Server) commit(ctx context.Context, agent store.Agent, b *pb.Batch) (*pb.Ack, error) {
+// submit checks a batch and hands it to the store's writer.
+func (s *Server) submit(ctx context.Context, agent store.Agent, b *pb.Batch) (inflight, error) {
+	received := time.Now()
 	batch, err := toBatch(agent, b)
 	if err != nil {
+		s.count(func(m *Metrics) { m.Refused.Add(1) })
 		s.Log.Warn("batch refused", "agent", agent.ID, "seq", b.GetSeq(), "err", err)
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return inflight{}, status.Error(codes.InvalidArgument, err.Error())
 	}
-	dup, err := s.Store.IngestBatch(ctx, batch)
+	if ok, wait := s.limit.take(agent.ID, len(batch.Sightings), received); !ok {
+		s.count(func(m *Metrics) { m.RateLimited.Add(1) })
+		return inflight{}, status.Errorf(codes.ResourceExhausted,
+			"agent %s sends more than %.0f sightings/s: batch %d refused, retry in %.1fs (the agent keeps it)",
+			agent.ID, s.limit.rate, batch.Seq, wait.Seconds())
+	}
+	p, err := s.Store.IngestAsync(ctx, batch)
 	if err != nil {
-		s.Log.Error("batch not committed", "agent", agent.ID, "seq", batch.Seq, "err", err)
-		return nil, status.Error(codes.Unavailable, "the collector could not commit the batch; the agent keeps it and retries")
-	}
-	if dup {
-		s.Log.Debug("duplicate batch acknowledged again", "agent", agent.ID, "seq", batch.Seq)
+		return inflight{}, status.Error(codes.Unavailable, "the collector could not take the batch; the agent keeps it and retries")
 	}
 	if batch.Dropped > 0 {
 		s.Log.Warn("agent reports dropped sightings", "agent", agent.ID, "dropped", batch.Dropped)
 	}
-	return &pb.Ack{Seq: batch.Seq, Duplicate: dup}, nil
+	return inflight{p: p, seq: batch.Seq, received: received}, nil
+}
+
+// sendAcks acknowledges batches in the order received, each once its
+// transaction has committed.
+func (s *Server) sendAcks(stream pb.IngestService_StreamServer, agentID string, queue <-chan inflight) error {
+	for f := range queue {
+		dup, err := f.p.Wait()
+		if err != nil {
+			s.Log.Error("batch not committed", "agent", agentID, "seq", f.seq, "err", err)
+			return status.Error(codes.Unavailable, "the collector could not commit the batch; the agent keeps it and retries")
+		}
+		s.count(func(m *Metrics) { m.BatchLatency.Observe(time.Since(f.received)) })
+		if err := stream.Send(&pb.StreamResponse{Ack: &pb.Ack{Seq: f.seq, Duplicate: dup}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) count(f func(*Metrics)) {
+	if s.Metrics != nil {
+		f(s.Metrics)
+	}
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shadowai/shadowai/collector/internal/store"
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
@@ -14,6 +15,7 @@ const (
 	MaxBatchSightings = 10000
 	maxString         = 1024
 	maxAttrs          = 16
+	maxCount          = 1 << 40
 )
 
 // toBatch checks a batch from an agent and converts it for the store. The
@@ -29,8 +31,9 @@ func toBatch(agent store.Agent, b *pb.Batch) (store.Batch, error) {
 		return store.Batch{}, fmt.Errorf("batch %d has %d sightings, more than the limit of %d", b.GetSeq(), n, MaxBatchSightings)
 	}
 	out := store.Batch{AgentID: agent.ID, Seq: b.GetSeq(), Dropped: b.GetDroppedSightings(), Sightings: make([]store.Sighting, 0, len(b.GetSightings()))}
+	now := time.Now()
 	for i, x := range b.GetSightings() {
-		s, err := toSighting(agent, x)
+		s, err := toSighting(agent, x, now)
 		if err != nil {
 			return store.Batch{}, fmt.Errorf("batch %d, sighting %d: %w", b.GetSeq(), i, err)
 		}
@@ -39,9 +42,18 @@ func toBatch(agent store.Agent, b *pb.Batch) (store.Batch, error) {
 	return out, nil
 }
 
-func toSighting(agent store.Agent, x *pb.Sighting) (store.Sighting, error) {
+// Timestamps outside [earliest, now+maxSkew] come from a broken clock; they
+// would file sightings under days that never happened.
+var earliest = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxSkew = 24 * time.Hour
+
+func toSighting(agent store.Agent, x *pb.Sighting, now time.Time) (store.Sighting, error) {
 	if x.GetCount() == 0 {
 		return store.Sighting{}, errors.New("count is 0: a sighting stands for at least one observation")
+	}
+	if x.GetCount() > maxCount {
+		return store.Sighting{}, fmt.Errorf("count %d is beyond %d: no agent observes that much in one window", x.GetCount(), uint64(maxCount))
 	}
 	if x.GetFirstSeen() == nil || x.GetLastSeen() == nil {
 		return store.Sighting{}, errors.New("first_seen and last_seen are required")
@@ -49,6 +61,13 @@ func toSighting(agent store.Agent, x *pb.Sighting) (store.Sighting, error) {
 	first, last := x.GetFirstSeen().AsTime(), x.GetLastSeen().AsTime()
 	if last.Before(first) {
 		return store.Sighting{}, errors.New("last_seen is before first_seen")
+	}
+	if first.Before(earliest) || last.After(now.Add(maxSkew)) {
+		return store.Sighting{}, fmt.Errorf("timestamps %s..%s are outside 2020 to tomorrow: check the agent's clock",
+			first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339))
+	}
+	if !serviceID(x.GetService()) {
+		return store.Sighting{}, fmt.Errorf("service %.64q is not a catalog id (lowercase letters, digits, '.', '_', '-')", x.GetService())
 	}
 	if x.GetSource() == "" {
 		return store.Sighting{}, errors.New("source is empty")
@@ -80,4 +99,15 @@ func toSighting(agent store.Agent, x *pb.Sighting) (store.Sighting, error) {
 		SrcIP: x.GetSrcIp(), DstIP: x.GetDstIp(), DstPort: x.GetDstPort(), CatalogVersion: x.GetCatalogVersion(),
 		Attrs: x.GetAttrs(),
 	}, nil
+}
+
+// serviceID says whether s can be a catalog service id (or is empty).
+func serviceID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -14,13 +14,17 @@ import (
 )
 
 // Row is the rendering of one inventory row; the field names are a public
-// contract.
+// contract (CLI json/csv, HTTP API).
 type Row struct {
 	Service   string `json:"service"`
 	Name      string `json:"name"`
 	Vendor    string `json:"vendor"`
 	Category  string `json:"category"`
 	Risk      int    `json:"risk"`
+	Policy    string `json:"policy"`
+	Host      string `json:"host,omitempty"`
+	HostID    string `json:"host_id,omitempty"`
+	User      string `json:"user,omitempty"`
 	Hosts     uint64 `json:"hosts"`
 	Users     uint64 `json:"users"`
 	FirstSeen string `json:"first_seen"`
@@ -28,11 +32,12 @@ type Row struct {
 	Count     uint64 `json:"count"`
 }
 
-func toRows(in []store.InventoryRow) []Row {
+func toRows(in []store.Row, pol Policies) []Row {
 	out := make([]Row, 0, len(in))
 	for _, r := range in {
 		out = append(out, Row{
 			Service: r.Service, Name: r.Name, Vendor: r.Vendor, Category: r.Category, Risk: r.Risk,
+			Policy: pol.Of(r.Service, r.Category), Host: r.Hostname, HostID: r.HostID, User: r.User,
 			Hosts: r.Hosts, Users: r.Users, Count: r.Count,
 			FirstSeen: r.FirstSeen.UTC().Format(time.RFC3339), LastSeen: r.LastSeen.UTC().Format(time.RFC3339),
 		})
@@ -40,55 +45,108 @@ func toRows(in []store.InventoryRow) []Row {
 	return out
 }
 
-// Write renders rows as "table", "json" or "csv".
-func Write(w io.Writer, format string, in []store.InventoryRow) error {
-	rows := toRows(in)
+// Formats are the renderings Write knows.
+var Formats = []string{"table", "json", "csv"}
+
+// Write renders a result as "table", "json" or "csv". by decides the
+// table's key columns.
+func Write(w io.Writer, format, by string, res Result) error {
 	switch format {
 	case "table":
-		return writeTable(w, rows)
+		return writeTable(w, by, res)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return enc.Encode(nonNil(res.Rows))
 	case "csv":
-		return writeCSV(w, rows)
+		return writeCSV(w, res.Rows)
 	}
 	return fmt.Errorf("unknown format %q: use table, json or csv", format)
 }
 
-func writeTable(w io.Writer, rows []Row) error {
+func nonNil(rows []Row) []Row {
+	if rows == nil {
+		return []Row{}
+	}
+	return rows
+}
+
+func writeTable(w io.Writer, by string, res Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tVENDOR\tCATEGORY\tRISK\tHOSTS\tUSERS\tFIRST_SEEN\tLAST_SEEN\tCOUNT")
+	key := map[string]string{"host": "HOST\t", "user": "USER\t"}[by]
+	fmt.Fprintln(tw, key+"SERVICE\tVENDOR\tCATEGORY\tRISK\tPOLICY\tHOSTS\tUSERS\tFIRST_SEEN\tLAST_SEEN\tCOUNT")
 	var total uint64
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%d\n", r.Service, r.Vendor, r.Category, r.Risk,
-			r.Hosts, r.Users, r.FirstSeen, r.LastSeen, r.Count)
+	for _, r := range res.Rows {
+		k := map[string]string{"host": Terminal(r.Host) + "\t", "user": Terminal(r.User) + "\t"}[by]
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%d\n", k, Terminal(r.Service), Terminal(r.Vendor),
+			Terminal(r.Category), r.Risk, r.Policy, r.Hosts, r.Users, r.FirstSeen, r.LastSeen, r.Count)
 		total += r.Count
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d AI services, %d observations\n", len(rows), total)
+	_, err := fmt.Fprintf(w, "%d rows, %d observations, %s\n", len(res.Rows), total, windowText(res.Since, res.Until))
 	return err
 }
 
+func windowText(since, until time.Time) string {
+	switch {
+	case since.IsZero() && until.IsZero():
+		return "all time"
+	case until.IsZero():
+		return "since " + since.UTC().Format("2006-01-02") + " (UTC days)"
+	case since.IsZero():
+		return "before " + until.UTC().Format("2006-01-02") + " (UTC days)"
+	}
+	return since.UTC().Format("2006-01-02") + " to " + until.UTC().Format("2006-01-02") + " exclusive (UTC days)"
+}
+
+var csvHeader = []string{"service", "name", "vendor", "category", "risk", "policy", "host", "host_id", "user",
+	"hosts", "users", "first_seen", "last_seen", "count"}
+
 func writeCSV(w io.Writer, rows []Row) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"service", "name", "vendor", "category", "risk", "hosts", "users", "first_seen", "last_seen", "count"})
+	out := [][]string{csvHeader}
 	for _, r := range rows {
-		cw.Write([]string{cell(r.Service), cell(r.Name), cell(r.Vendor), cell(r.Category), strconv.Itoa(r.Risk),
+		out = append(out, []string{Cell(r.Service), Cell(r.Name), Cell(r.Vendor), Cell(r.Category), strconv.Itoa(r.Risk),
+			r.Policy, Cell(r.Host), Cell(r.HostID), Cell(r.User),
 			strconv.FormatUint(r.Hosts, 10), strconv.FormatUint(r.Users, 10), r.FirstSeen, r.LastSeen,
 			strconv.FormatUint(r.Count, 10)})
 	}
-	cw.Flush()
-	return cw.Error()
+	return writeCSVRows(w, out)
 }
 
-// cell defuses spreadsheet formulas: a cell starting with = + - @ is
-// prefixed with a quote (OWASP CSV injection).
-func cell(s string) string {
+func writeCSVRows(w io.Writer, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(rows); err != nil {
+		return fmt.Errorf("writing csv: %w", err)
+	}
+	return nil
+}
+
+// Cell defuses spreadsheet formulas: a cell starting with = + - @ (or a
+// tab or carriage return) is prefixed with a quote (OWASP CSV injection).
+func Cell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s
 }
+
+// Terminal makes an agent-supplied string safe to print on a terminal:
+// control characters (escape sequences, newlines) are shown as \x.. .
+func Terminal(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

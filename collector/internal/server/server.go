@@ -19,14 +19,18 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	"github.com/shadowai/shadowai/collector/internal/auth"
 	"github.com/shadowai/shadowai/collector/internal/bundles"
+	"github.com/shadowai/shadowai/collector/internal/config"
 	"github.com/shadowai/shadowai/collector/internal/enroll"
 	"github.com/shadowai/shadowai/collector/internal/ingest"
 	"github.com/shadowai/shadowai/collector/internal/inventory"
+	"github.com/shadowai/shadowai/collector/internal/metrics"
 	"github.com/shadowai/shadowai/collector/internal/pki"
 	"github.com/shadowai/shadowai/collector/internal/store"
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
@@ -39,6 +43,11 @@ type Config struct {
 	// Hosts are extra names the server certificate must be valid for.
 	Hosts []string
 	Log   *slog.Logger
+	// HTTP, when set, is the address of the HTTPS API (inventory, endpoints,
+	// /metrics).
+	HTTP string
+	// ConfigFile overrides the data directory's collector.yaml.
+	ConfigFile string
 }
 
 // AddrFile is written into the data directory with the address actually
@@ -51,22 +60,36 @@ const maxRecvMsg = 16 << 20
 // Run serves until ctx is cancelled, then stops gracefully: in-flight
 // batches finish committing and are acknowledged before it returns.
 func Run(ctx context.Context, cfg Config) error {
+	settings, err := config.Load(cfg.DataDir, cfg.ConfigFile)
+	if err != nil {
+		return err
+	}
 	env, err := Open(cfg.DataDir, cfg.Hosts)
 	if err != nil {
 		return err
 	}
+	env.Config = settings
+	// Closing the store commits every batch the writer still holds.
 	defer env.Store.Close()
 	lis, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another collector running, or the port taken?)", cfg.Listen, err)
 	}
+	reg := newRegistry(env)
+	srv, hs := newGRPC(env, cfg.Log, reg)
+	stopHTTP, err := startHTTP(env, cfg, reg)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	defer stopHTTP()
 	addr := lis.Addr().String()
 	if err := maybe.WriteFile(filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n"), 0o644); err != nil {
 		lis.Close()
 		return err
 	}
-	srv := newGRPC(env, cfg.Log)
 	cfg.Log.Info("collector listening", "addr", addr, "data", cfg.DataDir, "ca_fingerprint", fmt.Sprintf("%x", pki.Fingerprint(env.CA.CA)))
+	go runBackground(ctx, env, cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()
 	select {
@@ -74,6 +97,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("serving gRPC: %w", err)
 	case <-ctx.Done():
 	}
+	hs.Shutdown()
 	cfg.Log.Info("collector stopping: finishing in-flight batches")
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
@@ -92,6 +116,7 @@ type Env struct {
 	// SigningKey signs signature bundles; agents get its public half when
 	// they enroll.
 	SigningKey ed25519.PrivateKey
+	Config     config.Config
 }
 
 // DatabaseFile is the SQLite database inside the data directory.
@@ -120,7 +145,7 @@ func Open(dir string, hosts []string) (*Env, error) {
 		st.Close()
 		return nil, err
 	}
-	return &Env{CA: ca, Store: st, SigningKey: key}, nil
+	return &Env{CA: ca, Store: st, SigningKey: key, Config: config.Default()}, nil
 }
 
 func syncCatalog(st *store.Store) error {
@@ -131,11 +156,12 @@ func syncCatalog(st *store.Store) error {
 	return bundles.SyncServices(context.Background(), st, cat)
 }
 
-func newGRPC(env *Env, log *slog.Logger) *grpc.Server {
+func newGRPC(env *Env, log *slog.Logger, reg *metrics.Registry) (*grpc.Server, *health.Server) {
 	guard := &auth.Guard{
 		CA:      env.CA,
 		Revoked: revocationChecker(env.Store),
-		Open:    map[string]bool{pb.EnrollmentService_Enroll_FullMethodName: true},
+		Open: map[string]bool{pb.EnrollmentService_Enroll_FullMethodName: true,
+			healthpb.Health_Check_FullMethodName: true, healthpb.Health_Watch_FullMethodName: true},
 		Roles: map[string]string{
 			"/shadowai.v1.IngestService/":     pki.RoleAgent,
 			"/shadowai.v1.HeartbeatService/":  pki.RoleAgent,
@@ -159,13 +185,21 @@ func newGRPC(env *Env, log *slog.Logger) *grpc.Server {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Minute, Timeout: 20 * time.Second}),
 	)
 	sigs := &bundles.Server{Store: env.Store, Log: log}
-	ing := &ingest.Server{Store: env.Store, Log: log, CatalogVersion: sigs.CurrentVersion}
+	ing := &ingest.Server{Store: env.Store, Log: log, CatalogVersion: sigs.CurrentVersion, Metrics: ingest.NewMetrics(reg)}
+	ing.SetRateLimit(env.Config.Ingest.AgentSightingsPerSecond, env.Config.Ingest.AgentBurst)
 	pb.RegisterEnrollmentServiceServer(srv, &enroll.Server{CA: env.CA, Store: env.Store, Log: log, SigningKey: env.SigningKey.Public().(ed25519.PublicKey)})
 	pb.RegisterIngestServiceServer(srv, ing)
 	pb.RegisterHeartbeatServiceServer(srv, ing)
 	pb.RegisterSignaturesServiceServer(srv, sigs)
-	pb.RegisterInventoryServiceServer(srv, &inventory.Server{Store: env.Store})
-	return srv
+	pb.RegisterInventoryServiceServer(srv, &inventory.Server{Inv: env.Inventory(), SilentAfter: env.Config.Endpoints.SilentAfter.Duration, Log: log})
+	hs := health.NewServer()
+	healthpb.RegisterHealthServer(srv, hs)
+	return srv, hs
+}
+
+// Inventory answers queries with the environment's store and policy.
+func (env *Env) Inventory() *inventory.Inventory {
+	return &inventory.Inventory{Store: env.Store, Policy: env.Config.Policy}
 }
 
 func revocationChecker(st *store.Store) auth.RevocationChecker {

@@ -13,8 +13,8 @@ import (
 // the rollups: [From, To). Every value is bound as a parameter; the SQL
 // text is assembled from constant fragments only.
 type Query struct {
-	From, To                               Day // To <= From means no upper bound
-	Service, Vendor, Category, Host, User  string
+	From, To                              Day // To <= From means no upper bound
+	Service, Vendor, Category, Host, User string
 	// Exclude leaves these services out (the caller's policy filter).
 	Exclude []string
 	// NewOnly keeps rows whose key (service; service and host; service and

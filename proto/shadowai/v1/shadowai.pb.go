@@ -1059,7 +1059,9 @@ type QueryRequest struct {
 	// Only services first seen inside [since, until).
 	NewOnly bool `protobuf:"varint,9,opt,name=new_only,json=newOnly,proto3" json:"new_only,omitempty"`
 	// "service" (default), "host" or "user".
-	By            string `protobuf:"bytes,10,opt,name=by,proto3" json:"by,omitempty"`
+	By string `protobuf:"bytes,10,opt,name=by,proto3" json:"by,omitempty"`
+	// At most this many rows; 0 means all.
+	Limit         uint32 `protobuf:"varint,11,opt,name=limit,proto3" json:"limit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1164,21 +1166,31 @@ func (x *QueryRequest) GetBy() string {
 	return ""
 }
 
+func (x *QueryRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
 type InventoryRow struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Service       string                 `protobuf:"bytes,1,opt,name=service,proto3" json:"service,omitempty"`
-	Vendor        string                 `protobuf:"bytes,2,opt,name=vendor,proto3" json:"vendor,omitempty"`
-	Category      string                 `protobuf:"bytes,3,opt,name=category,proto3" json:"category,omitempty"`
-	Host          string                 `protobuf:"bytes,4,opt,name=host,proto3" json:"host,omitempty"`
-	User          string                 `protobuf:"bytes,5,opt,name=user,proto3" json:"user,omitempty"`
-	Hosts         uint64                 `protobuf:"varint,6,opt,name=hosts,proto3" json:"hosts,omitempty"`
-	Users         uint64                 `protobuf:"varint,7,opt,name=users,proto3" json:"users,omitempty"`
-	FirstSeen     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
-	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
-	Count         uint64                 `protobuf:"varint,10,opt,name=count,proto3" json:"count,omitempty"`
-	Risk          int32                  `protobuf:"varint,11,opt,name=risk,proto3" json:"risk,omitempty"`
-	Policy        string                 `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
-	Name          string                 `protobuf:"bytes,13,opt,name=name,proto3" json:"name,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Service   string                 `protobuf:"bytes,1,opt,name=service,proto3" json:"service,omitempty"`
+	Vendor    string                 `protobuf:"bytes,2,opt,name=vendor,proto3" json:"vendor,omitempty"`
+	Category  string                 `protobuf:"bytes,3,opt,name=category,proto3" json:"category,omitempty"`
+	Host      string                 `protobuf:"bytes,4,opt,name=host,proto3" json:"host,omitempty"`
+	User      string                 `protobuf:"bytes,5,opt,name=user,proto3" json:"user,omitempty"`
+	Hosts     uint64                 `protobuf:"varint,6,opt,name=hosts,proto3" json:"hosts,omitempty"`
+	Users     uint64                 `protobuf:"varint,7,opt,name=users,proto3" json:"users,omitempty"`
+	FirstSeen *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen  *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	Count     uint64                 `protobuf:"varint,10,opt,name=count,proto3" json:"count,omitempty"`
+	Risk      int32                  `protobuf:"varint,11,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Effective policy: "sanctioned", "unsanctioned" or "under-review".
+	Policy string `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
+	Name   string `protobuf:"bytes,13,opt,name=name,proto3" json:"name,omitempty"`
+	// Stable host id behind host (which is the hostname) in by=host rows.
+	HostId        string `protobuf:"bytes,14,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1304,9 +1316,19 @@ func (x *InventoryRow) GetName() string {
 	return ""
 }
 
+func (x *InventoryRow) GetHostId() string {
+	if x != nil {
+		return x.HostId
+	}
+	return ""
+}
+
 type QueryResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Rows          []*InventoryRow        `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Rows  []*InventoryRow        `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	// The window actually queried: whole UTC days, the grain of the rollups.
+	Since         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
+	Until         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=until,proto3" json:"until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1344,6 +1366,218 @@ func (*QueryResponse) Descriptor() ([]byte, []int) {
 func (x *QueryResponse) GetRows() []*InventoryRow {
 	if x != nil {
 		return x.Rows
+	}
+	return nil
+}
+
+func (x *QueryResponse) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *QueryResponse) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+type EndpointsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndpointsRequest) Reset() {
+	*x = EndpointsRequest{}
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndpointsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndpointsRequest) ProtoMessage() {}
+
+func (x *EndpointsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndpointsRequest.ProtoReflect.Descriptor instead.
+func (*EndpointsRequest) Descriptor() ([]byte, []int) {
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{17}
+}
+
+type Endpoint struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AgentId       string                 `protobuf:"bytes,1,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	HostId        string                 `protobuf:"bytes,2,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
+	Hostname      string                 `protobuf:"bytes,3,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	Os            string                 `protobuf:"bytes,4,opt,name=os,proto3" json:"os,omitempty"`
+	AgentVersion  string                 `protobuf:"bytes,5,opt,name=agent_version,json=agentVersion,proto3" json:"agent_version,omitempty"`
+	EnrolledAt    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=enrolled_at,json=enrolledAt,proto3" json:"enrolled_at,omitempty"`
+	LastHeartbeat *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_heartbeat,json=lastHeartbeat,proto3" json:"last_heartbeat,omitempty"`
+	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	// "ok", "degraded", "silent" or "revoked".
+	Status string `protobuf:"bytes,9,opt,name=status,proto3" json:"status,omitempty"`
+	// Why the status is not ok, in words.
+	Detail        string `protobuf:"bytes,10,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Endpoint) Reset() {
+	*x = Endpoint{}
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Endpoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Endpoint) ProtoMessage() {}
+
+func (x *Endpoint) ProtoReflect() protoreflect.Message {
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Endpoint.ProtoReflect.Descriptor instead.
+func (*Endpoint) Descriptor() ([]byte, []int) {
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *Endpoint) GetAgentId() string {
+	if x != nil {
+		return x.AgentId
+	}
+	return ""
+}
+
+func (x *Endpoint) GetHostId() string {
+	if x != nil {
+		return x.HostId
+	}
+	return ""
+}
+
+func (x *Endpoint) GetHostname() string {
+	if x != nil {
+		return x.Hostname
+	}
+	return ""
+}
+
+func (x *Endpoint) GetOs() string {
+	if x != nil {
+		return x.Os
+	}
+	return ""
+}
+
+func (x *Endpoint) GetAgentVersion() string {
+	if x != nil {
+		return x.AgentVersion
+	}
+	return ""
+}
+
+func (x *Endpoint) GetEnrolledAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EnrolledAt
+	}
+	return nil
+}
+
+func (x *Endpoint) GetLastHeartbeat() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastHeartbeat
+	}
+	return nil
+}
+
+func (x *Endpoint) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+func (x *Endpoint) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Endpoint) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+type EndpointsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Endpoints     []*Endpoint            `protobuf:"bytes,1,rep,name=endpoints,proto3" json:"endpoints,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndpointsResponse) Reset() {
+	*x = EndpointsResponse{}
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndpointsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndpointsResponse) ProtoMessage() {}
+
+func (x *EndpointsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndpointsResponse.ProtoReflect.Descriptor instead.
+func (*EndpointsResponse) Descriptor() ([]byte, []int) {
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *EndpointsResponse) GetEndpoints() []*Endpoint {
+	if x != nil {
+		return x.Endpoints
 	}
 	return nil
 }
@@ -1441,7 +1675,7 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x1c\n" +
 	"\tsignature\x18\x04 \x01(\fR\tsignature\x12\x1d\n" +
 	"\n" +
-	"public_key\x18\x05 \x01(\fR\tpublicKey\"\xb7\x02\n" +
+	"public_key\x18\x05 \x01(\fR\tpublicKey\"\xcd\x02\n" +
 	"\fQueryRequest\x120\n" +
 	"\x05since\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
 	"\x05until\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12\x18\n" +
@@ -1453,7 +1687,8 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\funsanctioned\x18\b \x01(\bR\funsanctioned\x12\x19\n" +
 	"\bnew_only\x18\t \x01(\bR\anewOnly\x12\x0e\n" +
 	"\x02by\x18\n" +
-	" \x01(\tR\x02by\"\xfa\x02\n" +
+	" \x01(\tR\x02by\x12\x14\n" +
+	"\x05limit\x18\v \x01(\rR\x05limit\"\x93\x03\n" +
 	"\fInventoryRow\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x16\n" +
 	"\x06vendor\x18\x02 \x01(\tR\x06vendor\x12\x1a\n" +
@@ -1469,9 +1704,28 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	" \x01(\x04R\x05count\x12\x12\n" +
 	"\x04risk\x18\v \x01(\x05R\x04risk\x12\x16\n" +
 	"\x06policy\x18\f \x01(\tR\x06policy\x12\x12\n" +
-	"\x04name\x18\r \x01(\tR\x04name\">\n" +
+	"\x04name\x18\r \x01(\tR\x04name\x12\x17\n" +
+	"\ahost_id\x18\x0e \x01(\tR\x06hostId\"\xa2\x01\n" +
 	"\rQueryResponse\x12-\n" +
-	"\x04rows\x18\x01 \x03(\v2\x19.shadowai.v1.InventoryRowR\x04rows2V\n" +
+	"\x04rows\x18\x01 \x03(\v2\x19.shadowai.v1.InventoryRowR\x04rows\x120\n" +
+	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\"\x12\n" +
+	"\x10EndpointsRequest\"\xf8\x02\n" +
+	"\bEndpoint\x12\x19\n" +
+	"\bagent_id\x18\x01 \x01(\tR\aagentId\x12\x17\n" +
+	"\ahost_id\x18\x02 \x01(\tR\x06hostId\x12\x1a\n" +
+	"\bhostname\x18\x03 \x01(\tR\bhostname\x12\x0e\n" +
+	"\x02os\x18\x04 \x01(\tR\x02os\x12#\n" +
+	"\ragent_version\x18\x05 \x01(\tR\fagentVersion\x12;\n" +
+	"\venrolled_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"enrolledAt\x12A\n" +
+	"\x0elast_heartbeat\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\rlastHeartbeat\x127\n" +
+	"\tlast_seen\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12\x16\n" +
+	"\x06status\x18\t \x01(\tR\x06status\x12\x16\n" +
+	"\x06detail\x18\n" +
+	" \x01(\tR\x06detail\"H\n" +
+	"\x11EndpointsResponse\x123\n" +
+	"\tendpoints\x18\x01 \x03(\v2\x15.shadowai.v1.EndpointR\tendpoints2V\n" +
 	"\x11EnrollmentService\x12A\n" +
 	"\x06Enroll\x12\x1a.shadowai.v1.EnrollRequest\x1a\x1b.shadowai.v1.EnrollResponse2V\n" +
 	"\rIngestService\x12E\n" +
@@ -1479,9 +1733,10 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\x10HeartbeatService\x12;\n" +
 	"\x04Beat\x12\x18.shadowai.v1.BeatRequest\x1a\x19.shadowai.v1.BeatResponse2_\n" +
 	"\x11SignaturesService\x12J\n" +
-	"\tGetBundle\x12\x1d.shadowai.v1.GetBundleRequest\x1a\x1e.shadowai.v1.GetBundleResponse2R\n" +
+	"\tGetBundle\x12\x1d.shadowai.v1.GetBundleRequest\x1a\x1e.shadowai.v1.GetBundleResponse2\x9e\x01\n" +
 	"\x10InventoryService\x12>\n" +
-	"\x05Query\x12\x19.shadowai.v1.QueryRequest\x1a\x1a.shadowai.v1.QueryResponseB;Z9github.com/shadowai/shadowai/proto/shadowai/v1;shadowaiv1b\x06proto3"
+	"\x05Query\x12\x19.shadowai.v1.QueryRequest\x1a\x1a.shadowai.v1.QueryResponse\x12J\n" +
+	"\tEndpoints\x12\x1d.shadowai.v1.EndpointsRequest\x1a\x1e.shadowai.v1.EndpointsResponseB;Z9github.com/shadowai/shadowai/proto/shadowai/v1;shadowaiv1b\x06proto3"
 
 var (
 	file_shadowai_v1_shadowai_proto_rawDescOnce sync.Once
@@ -1495,7 +1750,7 @@ func file_shadowai_v1_shadowai_proto_rawDescGZIP() []byte {
 	return file_shadowai_v1_shadowai_proto_rawDescData
 }
 
-var file_shadowai_v1_shadowai_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_shadowai_v1_shadowai_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_shadowai_v1_shadowai_proto_goTypes = []any{
 	(*Sighting)(nil),              // 0: shadowai.v1.Sighting
 	(*Process)(nil),               // 1: shadowai.v1.Process
@@ -1514,44 +1769,55 @@ var file_shadowai_v1_shadowai_proto_goTypes = []any{
 	(*QueryRequest)(nil),          // 14: shadowai.v1.QueryRequest
 	(*InventoryRow)(nil),          // 15: shadowai.v1.InventoryRow
 	(*QueryResponse)(nil),         // 16: shadowai.v1.QueryResponse
-	nil,                           // 17: shadowai.v1.Sighting.AttrsEntry
-	nil,                           // 18: shadowai.v1.BeatRequest.CountersEntry
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(*EndpointsRequest)(nil),      // 17: shadowai.v1.EndpointsRequest
+	(*Endpoint)(nil),              // 18: shadowai.v1.Endpoint
+	(*EndpointsResponse)(nil),     // 19: shadowai.v1.EndpointsResponse
+	nil,                           // 20: shadowai.v1.Sighting.AttrsEntry
+	nil,                           // 21: shadowai.v1.BeatRequest.CountersEntry
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
 }
 var file_shadowai_v1_shadowai_proto_depIdxs = []int32{
-	19, // 0: shadowai.v1.Sighting.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 1: shadowai.v1.Sighting.last_seen:type_name -> google.protobuf.Timestamp
+	22, // 0: shadowai.v1.Sighting.first_seen:type_name -> google.protobuf.Timestamp
+	22, // 1: shadowai.v1.Sighting.last_seen:type_name -> google.protobuf.Timestamp
 	1,  // 2: shadowai.v1.Sighting.process:type_name -> shadowai.v1.Process
-	17, // 3: shadowai.v1.Sighting.attrs:type_name -> shadowai.v1.Sighting.AttrsEntry
+	20, // 3: shadowai.v1.Sighting.attrs:type_name -> shadowai.v1.Sighting.AttrsEntry
 	6,  // 4: shadowai.v1.StreamRequest.batch:type_name -> shadowai.v1.Batch
 	7,  // 5: shadowai.v1.StreamResponse.ack:type_name -> shadowai.v1.Ack
 	0,  // 6: shadowai.v1.Batch.sightings:type_name -> shadowai.v1.Sighting
-	19, // 7: shadowai.v1.BeatRequest.started_at:type_name -> google.protobuf.Timestamp
-	19, // 8: shadowai.v1.BeatRequest.sent_at:type_name -> google.protobuf.Timestamp
-	18, // 9: shadowai.v1.BeatRequest.counters:type_name -> shadowai.v1.BeatRequest.CountersEntry
+	22, // 7: shadowai.v1.BeatRequest.started_at:type_name -> google.protobuf.Timestamp
+	22, // 8: shadowai.v1.BeatRequest.sent_at:type_name -> google.protobuf.Timestamp
+	21, // 9: shadowai.v1.BeatRequest.counters:type_name -> shadowai.v1.BeatRequest.CountersEntry
 	9,  // 10: shadowai.v1.BeatRequest.sensors:type_name -> shadowai.v1.SensorState
-	19, // 11: shadowai.v1.BeatResponse.server_time:type_name -> google.protobuf.Timestamp
+	22, // 11: shadowai.v1.BeatResponse.server_time:type_name -> google.protobuf.Timestamp
 	13, // 12: shadowai.v1.GetBundleResponse.bundle:type_name -> shadowai.v1.SignatureBundle
-	19, // 13: shadowai.v1.QueryRequest.since:type_name -> google.protobuf.Timestamp
-	19, // 14: shadowai.v1.QueryRequest.until:type_name -> google.protobuf.Timestamp
-	19, // 15: shadowai.v1.InventoryRow.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 16: shadowai.v1.InventoryRow.last_seen:type_name -> google.protobuf.Timestamp
+	22, // 13: shadowai.v1.QueryRequest.since:type_name -> google.protobuf.Timestamp
+	22, // 14: shadowai.v1.QueryRequest.until:type_name -> google.protobuf.Timestamp
+	22, // 15: shadowai.v1.InventoryRow.first_seen:type_name -> google.protobuf.Timestamp
+	22, // 16: shadowai.v1.InventoryRow.last_seen:type_name -> google.protobuf.Timestamp
 	15, // 17: shadowai.v1.QueryResponse.rows:type_name -> shadowai.v1.InventoryRow
-	2,  // 18: shadowai.v1.EnrollmentService.Enroll:input_type -> shadowai.v1.EnrollRequest
-	4,  // 19: shadowai.v1.IngestService.Stream:input_type -> shadowai.v1.StreamRequest
-	8,  // 20: shadowai.v1.HeartbeatService.Beat:input_type -> shadowai.v1.BeatRequest
-	11, // 21: shadowai.v1.SignaturesService.GetBundle:input_type -> shadowai.v1.GetBundleRequest
-	14, // 22: shadowai.v1.InventoryService.Query:input_type -> shadowai.v1.QueryRequest
-	3,  // 23: shadowai.v1.EnrollmentService.Enroll:output_type -> shadowai.v1.EnrollResponse
-	5,  // 24: shadowai.v1.IngestService.Stream:output_type -> shadowai.v1.StreamResponse
-	10, // 25: shadowai.v1.HeartbeatService.Beat:output_type -> shadowai.v1.BeatResponse
-	12, // 26: shadowai.v1.SignaturesService.GetBundle:output_type -> shadowai.v1.GetBundleResponse
-	16, // 27: shadowai.v1.InventoryService.Query:output_type -> shadowai.v1.QueryResponse
-	23, // [23:28] is the sub-list for method output_type
-	18, // [18:23] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	22, // 18: shadowai.v1.QueryResponse.since:type_name -> google.protobuf.Timestamp
+	22, // 19: shadowai.v1.QueryResponse.until:type_name -> google.protobuf.Timestamp
+	22, // 20: shadowai.v1.Endpoint.enrolled_at:type_name -> google.protobuf.Timestamp
+	22, // 21: shadowai.v1.Endpoint.last_heartbeat:type_name -> google.protobuf.Timestamp
+	22, // 22: shadowai.v1.Endpoint.last_seen:type_name -> google.protobuf.Timestamp
+	18, // 23: shadowai.v1.EndpointsResponse.endpoints:type_name -> shadowai.v1.Endpoint
+	2,  // 24: shadowai.v1.EnrollmentService.Enroll:input_type -> shadowai.v1.EnrollRequest
+	4,  // 25: shadowai.v1.IngestService.Stream:input_type -> shadowai.v1.StreamRequest
+	8,  // 26: shadowai.v1.HeartbeatService.Beat:input_type -> shadowai.v1.BeatRequest
+	11, // 27: shadowai.v1.SignaturesService.GetBundle:input_type -> shadowai.v1.GetBundleRequest
+	14, // 28: shadowai.v1.InventoryService.Query:input_type -> shadowai.v1.QueryRequest
+	17, // 29: shadowai.v1.InventoryService.Endpoints:input_type -> shadowai.v1.EndpointsRequest
+	3,  // 30: shadowai.v1.EnrollmentService.Enroll:output_type -> shadowai.v1.EnrollResponse
+	5,  // 31: shadowai.v1.IngestService.Stream:output_type -> shadowai.v1.StreamResponse
+	10, // 32: shadowai.v1.HeartbeatService.Beat:output_type -> shadowai.v1.BeatResponse
+	12, // 33: shadowai.v1.SignaturesService.GetBundle:output_type -> shadowai.v1.GetBundleResponse
+	16, // 34: shadowai.v1.InventoryService.Query:output_type -> shadowai.v1.QueryResponse
+	19, // 35: shadowai.v1.InventoryService.Endpoints:output_type -> shadowai.v1.EndpointsResponse
+	30, // [30:36] is the sub-list for method output_type
+	24, // [24:30] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_shadowai_v1_shadowai_proto_init() }
@@ -1565,7 +1831,7 @@ func file_shadowai_v1_shadowai_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_shadowai_v1_shadowai_proto_rawDesc), len(file_shadowai_v1_shadowai_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   5,
 		},

@@ -447,7 +447,8 @@ var SignaturesService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	InventoryService_Query_FullMethodName = "/shadowai.v1.InventoryService/Query"
+	InventoryService_Query_FullMethodName     = "/shadowai.v1.InventoryService/Query"
+	InventoryService_Endpoints_FullMethodName = "/shadowai.v1.InventoryService/Endpoints"
 )
 
 // InventoryServiceClient is the client API for InventoryService service.
@@ -455,6 +456,9 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type InventoryServiceClient interface {
 	Query(ctx context.Context, in *QueryRequest, opts ...grpc.CallOption) (*QueryResponse, error)
+	// Endpoints lists every host's newest agent with its health, and flags
+	// the silent ones.
+	Endpoints(ctx context.Context, in *EndpointsRequest, opts ...grpc.CallOption) (*EndpointsResponse, error)
 }
 
 type inventoryServiceClient struct {
@@ -475,11 +479,24 @@ func (c *inventoryServiceClient) Query(ctx context.Context, in *QueryRequest, op
 	return out, nil
 }
 
+func (c *inventoryServiceClient) Endpoints(ctx context.Context, in *EndpointsRequest, opts ...grpc.CallOption) (*EndpointsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EndpointsResponse)
+	err := c.cc.Invoke(ctx, InventoryService_Endpoints_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InventoryServiceServer is the server API for InventoryService service.
 // All implementations must embed UnimplementedInventoryServiceServer
 // for forward compatibility.
 type InventoryServiceServer interface {
 	Query(context.Context, *QueryRequest) (*QueryResponse, error)
+	// Endpoints lists every host's newest agent with its health, and flags
+	// the silent ones.
+	Endpoints(context.Context, *EndpointsRequest) (*EndpointsResponse, error)
 	mustEmbedUnimplementedInventoryServiceServer()
 }
 
@@ -492,6 +509,9 @@ type UnimplementedInventoryServiceServer struct{}
 
 func (UnimplementedInventoryServiceServer) Query(context.Context, *QueryRequest) (*QueryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Query not implemented")
+}
+func (UnimplementedInventoryServiceServer) Endpoints(context.Context, *EndpointsRequest) (*EndpointsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Endpoints not implemented")
 }
 func (UnimplementedInventoryServiceServer) mustEmbedUnimplementedInventoryServiceServer() {}
 func (UnimplementedInventoryServiceServer) testEmbeddedByValue()                          {}
@@ -532,6 +552,24 @@ func _InventoryService_Query_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InventoryService_Endpoints_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EndpointsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).Endpoints(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InventoryService_Endpoints_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).Endpoints(ctx, req.(*EndpointsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // InventoryService_ServiceDesc is the grpc.ServiceDesc for InventoryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -542,6 +580,10 @@ var InventoryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Query",
 			Handler:    _InventoryService_Query_Handler,
+		},
+		{
+			MethodName: "Endpoints",
+			Handler:    _InventoryService_Endpoints_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

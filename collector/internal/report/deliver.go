@@ -1,0 +1,158 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/http"
+	"net/smtp"
+	"net/textproto"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/shadowai/shadowai/collector/internal/config"
+)
+
+// Subject is the one-line summary used as mail subject and webhook title.
+func (r *Report) Subject() string {
+	return fmt.Sprintf("Shadow AI report %s: %d new AI tools, %d not sanctioned, %d hosts", r.Week,
+		r.Totals.NewServices, r.Totals.NotSanctioned, r.Totals.Hosts)
+}
+
+// Deliver sends the report to every configured destination; it returns
+// the first failure after trying them all.
+func (r *Report) Deliver(ctx context.Context, cfg config.Report) error {
+	var first error
+	if cfg.SMTP.Addr != "" {
+		if err := r.Mail(cfg.SMTP); err != nil {
+			first = err
+		}
+	}
+	if cfg.Webhook.URL != "" {
+		if err := r.Post(ctx, cfg.Webhook.URL); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Mail sends the report: a plain-text summary with report.html and
+// report.csv attached.
+func (r *Report) Mail(c config.SMTP) error {
+	msg, err := r.mimeMessage(c.From, c.To)
+	if err != nil {
+		return err
+	}
+	var auth smtp.Auth
+	if c.Username != "" {
+		pw, err := os.ReadFile(c.PasswordFile)
+		if err != nil {
+			return fmt.Errorf("reading report.smtp.password_file: %w", err)
+		}
+		host, _, _ := strings.Cut(c.Addr, ":")
+		auth = smtp.PlainAuth("", c.Username, strings.TrimSpace(string(pw)), host)
+	}
+	if err := smtp.SendMail(c.Addr, auth, c.From, c.To, msg); err != nil {
+		return fmt.Errorf("mailing the report through %s: %w", c.Addr, err)
+	}
+	return nil
+}
+
+func (r *Report) mimeMessage(from string, to []string) ([]byte, error) {
+	for _, a := range append([]string{from}, to...) {
+		if strings.ContainsAny(a, "\r\n") {
+			return nil, fmt.Errorf("mail address %q contains a line break", a)
+		}
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fmt.Fprintf(&body, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=%s\r\n\r\n",
+		from, strings.Join(to, ", "), r.Subject(), time.Now().Format(time.RFC1123Z), mw.Boundary())
+	if err := r.mimeParts(mw); err != nil {
+		return nil, err
+	}
+	return body.Bytes(), mw.Close()
+}
+
+func (r *Report) mimeParts(mw *multipart.Writer) error {
+	var text bytes.Buffer
+	if err := r.WriteMarkdown(&text); err != nil {
+		return err
+	}
+	var html, csv bytes.Buffer
+	if err := r.WriteHTML(&html); err != nil {
+		return err
+	}
+	if err := r.WriteCSV(&csv); err != nil {
+		return err
+	}
+	parts := []struct {
+		ctype, name string
+		data        []byte
+	}{{"text/plain; charset=utf-8", "", text.Bytes()}, {"text/html; charset=utf-8", "report.html", html.Bytes()},
+		{"text/csv; charset=utf-8", "report.csv", csv.Bytes()}}
+	for _, p := range parts {
+		h := textproto.MIMEHeader{"Content-Type": {p.ctype}, "Content-Transfer-Encoding": {"quoted-printable"}}
+		if p.name != "" {
+			h.Set("Content-Disposition", `attachment; filename="`+p.name+`"`)
+		}
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		qp := quotedprintable.NewWriter(w)
+		qp.Write(p.data)
+		qp.Close()
+	}
+	return nil
+}
+
+// Post sends a Slack-compatible message ({"text": ...}) to a webhook.
+func (r *Report) Post(ctx context.Context, url string) error {
+	body, _ := json.Marshal(map[string]string{"text": r.slackText()})
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("posting the report to the webhook: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("posting the report to the webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("posting the report to the webhook: %s", resp.Status)
+	}
+	return nil
+}
+
+// slackEscaper escapes the three characters Slack's mrkdwn reserves, and
+// the formatting marks, in agent-supplied names.
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "*", "∗", "_", "\u02cd", "~", "\u02dc", "`", "'")
+
+func (r *Report) slackText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Shadow AI report %s* (%s, UTC)\n", r.Week, r.Span)
+	for _, h := range r.Highlights(slackEscaper.Replace) {
+		fmt.Fprintf(&b, "• %s\n", h)
+	}
+	if len(r.Ranking) > 0 {
+		b.WriteString("Highest risk: ")
+		for i, s := range r.Ranking[:min(3, len(r.Ranking))] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s (%s, %s)", slackEscaper.Replace(s.Name), policyLabel(s.Policy), plural(s.Hosts, "host"))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
