@@ -231,8 +231,8 @@ func (b *Builder) newOnes(ctx context.Context, r *Report, w Week) error {
 		r.Starters = append(r.Starters, Starter{Service: x.Service, User: x.User, First: first})
 	}
 	slices.SortStableFunc(r.Starters, func(a, b Starter) int { return a.First.Compare(b.First) })
-	if len(r.Starters) > 3*topN {
-		r.Starters = r.Starters[:3*topN]
+	if len(r.Starters) > 10*topN {
+		r.Starters = r.Starters[:10*topN]
 	}
 	return nil
 }
@@ -314,6 +314,16 @@ func (b *Builder) coverage(ctx context.Context, r *Report, _ Week) error {
 		}
 	}
 	return nil
+}
+
+// nameOf is a service's display name.
+func (r *Report) nameOf(id string) string {
+	for _, s := range r.Services {
+		if s.ID == id {
+			return s.Name
+		}
+	}
+	return id
 }
 
 // policyWeight scales risk by how far a service is from being allowed.

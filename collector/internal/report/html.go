@@ -22,6 +22,42 @@ type page struct {
 	Usage      BarChart
 	Trend      TrendChart
 	MaxScore   float64
+	Starters   []StarterGroup
+}
+
+// StarterGroup is who began using one service this week.
+type StarterGroup struct {
+	Service string
+	Users   []string
+	More    int
+}
+
+// Names turns service ids into their names, joined for a table cell.
+func (p page) Names(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = p.R.nameOf(id)
+	}
+	return strings.Join(names, ", ")
+}
+
+func startersByService(r *Report) []StarterGroup {
+	var out []StarterGroup
+	at := map[string]int{}
+	for _, s := range r.Starters {
+		i, ok := at[s.Service]
+		if !ok {
+			i = len(out)
+			at[s.Service] = i
+			out = append(out, StarterGroup{Service: r.nameOf(s.Service)})
+		}
+		if len(out[i].Users) < 6 {
+			out[i].Users = append(out[i].Users, s.User)
+		} else {
+			out[i].More++
+		}
+	}
+	return out
 }
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -40,7 +76,8 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // script, nothing fetched.
 func (r *Report) WriteHTML(w io.Writer) error {
 	p := page{R: r, Generated: r.GeneratedAt.Format("2006-01-02 15:04 UTC"), HostsDelta: signedNum(r.Totals.HostsDelta),
-		Highlights: r.Highlights(func(s string) string { return s }), Usage: usageChart(r.Services), Trend: trendChart(r)}
+		Highlights: r.Highlights(func(s string) string { return s }), Usage: usageChart(r.Services), Trend: trendChart(r),
+		Starters: startersByService(r)}
 	for _, s := range r.Ranking {
 		p.MaxScore = max(p.MaxScore, s.Score)
 	}
