@@ -11,6 +11,7 @@ COLLECTOR_LDFLAGS := $(LDFLAGS) -X github.com/shadowai/shadowai/collector/intern
 AGENT_PLATFORMS := linux/amd64 linux/arm64 windows/amd64 darwin/arm64
 
 .PHONY: help build test demo proto proto-check lint bench cross clean signatures-check bench-signatures fuzz-signatures bench-net fuzz-net live-bench
+.PHONY: bench-collector
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,6 +81,11 @@ bench-endpoint: ## endpoint sensors: scan of 1000 real processes vs ps, attribut
 	$(GO) test -run '^$$' -bench 'ScanReal' -benchtime 20x ./agent/internal/procscan/
 	$(GO) test -run '^$$' -bench 'AttributionBusy' -benchtime 1x ./agent/internal/attribute/
 	$(GO) test -run '^$$' -bench 'IdleCost' -benchtime 20x ./agent/internal/endpoint/
+
+bench-collector: build ## ingest over mTLS gRPC (1/100/1000 streams) vs raw SQLite, query latency at 10M sightings
+	CGO_ENABLED=1 $(GO) build -trimpath -o bin/shadowai-collector-bench ./collector/cmd/shadowai-collector-bench
+	mkdir -p bin/bench
+	bin/shadowai-collector-bench -collector bin/shadowai-collector -dir bin/bench $(BENCH_ARGS)
 
 cross: ## cross-compile the agent without cgo for every supported platform
 	@for p in $(AGENT_PLATFORMS); do \

@@ -72,14 +72,8 @@ func toSighting(agent store.Agent, x *pb.Sighting, now time.Time) (store.Sightin
 	if x.GetSource() == "" {
 		return store.Sighting{}, errors.New("source is empty")
 	}
-	for name, v := range map[string]string{
-		"source": x.GetSource(), "domain": x.GetDomain(), "service": x.GetService(), "user": x.GetUser(),
-		"exe": x.GetProcess().GetExe(), "process": x.GetProcess().GetName(), "src_ip": x.GetSrcIp(),
-		"dst_ip": x.GetDstIp(), "catalog_version": x.GetCatalogVersion(),
-	} {
-		if len(v) > maxString {
-			return store.Sighting{}, fmt.Errorf("%s is longer than %d bytes", name, maxString)
-		}
+	if name := tooLong(x); name != "" {
+		return store.Sighting{}, fmt.Errorf("%s is longer than %d bytes", name, maxString)
 	}
 	if len(x.GetAttrs()) > maxAttrs {
 		return store.Sighting{}, fmt.Errorf("more than %d attrs", maxAttrs)
@@ -110,4 +104,19 @@ func serviceID(s string) bool {
 		}
 	}
 	return true
+}
+
+// tooLong names the first string field of x longer than maxString.
+func tooLong(x *pb.Sighting) string {
+	fields := [...]struct{ name, v string }{
+		{"source", x.GetSource()}, {"domain", x.GetDomain()}, {"service", x.GetService()}, {"user", x.GetUser()},
+		{"exe", x.GetProcess().GetExe()}, {"process", x.GetProcess().GetName()}, {"src_ip", x.GetSrcIp()},
+		{"dst_ip", x.GetDstIp()}, {"catalog_version", x.GetCatalogVersion()},
+	}
+	for _, f := range fields {
+		if len(f.v) > maxString {
+			return f.name
+		}
+	}
+	return ""
 }

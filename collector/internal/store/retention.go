@@ -15,17 +15,20 @@ type Pruned struct {
 	Sightings, Rollups, Usage, Batches int64
 }
 
-// Prune deletes raw sightings last seen before rawBefore, and rollups,
-// usage and batch records older than rollupBefore.
+// Prune deletes raw sightings received before rawBefore's UTC day, and
+// rollups, usage and batch records older than rollupBefore.
 func (s *Store) Prune(ctx context.Context, rawBefore, rollupBefore time.Time) (Pruned, error) {
 	var p Pruned
-	var err error
+	firstKept, err := s.firstIDOf(ctx, DayOf(rawBefore))
+	if err != nil {
+		return p, err
+	}
 	steps := []struct {
 		n     *int64
 		query string
 		arg   int64
 	}{
-		{&p.Sightings, "DELETE FROM sightings WHERE id IN (SELECT id FROM sightings WHERE last_seen < ? LIMIT ?)", rawBefore.UnixNano()},
+		{&p.Sightings, "DELETE FROM sightings WHERE id IN (SELECT id FROM sightings WHERE id < ? ORDER BY id LIMIT ?)", firstKept},
 		{&p.Rollups, "DELETE FROM rollups WHERE (day, service, host_id, user, source) IN (SELECT day, service, host_id, user, source FROM rollups WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
 		{&p.Usage, "DELETE FROM usage WHERE (service, host_id, user) IN (SELECT service, host_id, user FROM usage WHERE last_seen < ? LIMIT ?)", rollupBefore.UnixNano()},
 		{&p.Batches, "DELETE FROM batches WHERE (agent_id, seq) IN (SELECT agent_id, seq FROM batches WHERE received_at < ? LIMIT ?)", rollupBefore.UnixNano()},
@@ -35,7 +38,22 @@ func (s *Store) Prune(ctx context.Context, rawBefore, rollupBefore time.Time) (P
 			return p, err
 		}
 	}
+	if _, err := s.w.ExecContext(ctx, "DELETE FROM sighting_days WHERE day < ?", int64(DayOf(rawBefore))); err != nil {
+		return p, fmt.Errorf("applying retention: %w", err)
+	}
 	return p, nil
+}
+
+// firstIDOf is the first sighting id received on day or later; every id
+// below it was received before day.
+func (s *Store) firstIDOf(ctx context.Context, day Day) (int64, error) {
+	var id int64
+	err := s.w.QueryRowContext(ctx, `SELECT COALESCE((SELECT first_id FROM sighting_days WHERE day >= ? ORDER BY day LIMIT 1),
+		(SELECT COALESCE(MAX(id), 0) + 1 FROM sightings))`, int64(day)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("finding sightings to keep: %w", err)
+	}
+	return id, nil
 }
 
 func (s *Store) deleteChunked(ctx context.Context, query string, arg int64) (int64, error) {

@@ -208,13 +208,19 @@ func TestPolicy(t *testing.T) {
 func TestPruneAndBackup(t *testing.T) {
 	st := fixture(t)
 	ctx := context.Background()
-	p, err := st.Prune(ctx, day0.Add(24*time.Hour), day0.Add(8*24*time.Hour))
+	// Raw sightings go by the day they were received (today): a cutoff of
+	// yesterday keeps them, one of tomorrow drops all seven.
+	p, err := st.Prune(ctx, time.Now().Add(-24*time.Hour), day0.Add(8*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Sightings != 3 || p.Rollups != 4 {
-		t.Errorf("pruned %+v, want 3 raw sightings and 4 rollups", p)
+	if p.Sightings != 0 || p.Rollups != 4 {
+		t.Errorf("pruned %+v, want no raw sightings and 4 rollups", p)
 	}
+	if p, err = st.Prune(ctx, time.Now().Add(24*time.Hour), day0); err != nil || p.Sightings != 7 {
+		t.Errorf("second prune: %+v, %v; want 7 raw sightings", p, err)
+	}
+	ingest(t, st, "agt-2", "h2", 9, sighting("chatgpt", "bob", day0.Add(9*24*time.Hour), 1))
 	out := filepath.Join(t.TempDir(), "backup.db")
 	if err := st.Backup(ctx, out); err != nil {
 		t.Fatal(err)

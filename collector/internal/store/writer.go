@@ -161,6 +161,9 @@ func (w *groupWriter) commitGroup(ctx context.Context, group []*Pending) error {
 	defer ins.close()
 	roll := newRollup()
 	now := time.Now().UnixNano()
+	if err := markDay(ctx, tx, now); err != nil {
+		return err
+	}
 	for _, p := range group {
 		p.dup, p.err = ingestOne(ctx, tx, ins, p.batch, now)
 		if p.err == nil && !p.dup {
@@ -205,4 +208,14 @@ func storeBatch(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int
 		return false, fmt.Errorf("storing batch %d of %s: %w", b.Seq, b.AgentID, err)
 	}
 	return false, nil
+}
+
+// markDay records the first sighting id of today, once per day.
+func markDay(ctx context.Context, tx *sql.Tx, now int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sighting_days(day, first_id)
+		SELECT ?, COALESCE(MAX(id), 0) + 1 FROM sightings`, now/nanosPerDay)
+	if err != nil {
+		return fmt.Errorf("recording the day's first sighting: %w", err)
+	}
+	return nil
 }

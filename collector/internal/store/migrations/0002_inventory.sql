@@ -1,8 +1,17 @@
 -- Inventory at fleet scale: queries read daily rollups, not raw sightings.
 
--- Queries no longer scan raw sightings by service; one index fewer keeps
--- ingest cheap. sightings_time stays for retention.
+-- Queries read rollups, never raw sightings, so raw sightings need no
+-- secondary index: rows only append to the rowid B-tree, which keeps
+-- ingest cheap. Retention finds old rows through sighting_days instead.
 DROP INDEX sightings_service_time;
+DROP INDEX sightings_time;
+
+-- The first sightings.id received on each UTC day: ids only grow, so
+-- everything received before a day is id < its first_id.
+CREATE TABLE sighting_days (
+  day       INTEGER PRIMARY KEY,
+  first_id  INTEGER NOT NULL
+);
 
 -- Daily rollups of AI sightings per (service, host, user, source). day is
 -- the UTC day of last_seen, in days since 1970-01-01. Kept 400 days.
