@@ -54,7 +54,7 @@ func Sightings(n int) []*pb.Sighting {
 				out = append(out, &pb.Sighting{FirstSeen: timestamppb.New(x.FirstSeen), LastSeen: timestamppb.New(x.LastSeen),
 					Count: x.Count, Source: x.Source, Domain: x.Domain, Service: x.Service, User: x.User,
 					Process: &pb.Process{Pid: 4242, Exe: "/usr/lib/firefox/firefox", Name: "firefox"},
-					SrcIp: "10.1.2.3", DstIp: "104.18.32.47", DstPort: x.DstPort, CatalogVersion: "2026.11.25"})
+					SrcIp:   "10.1.2.3", DstIp: "104.18.32.47", DstPort: x.DstPort, CatalogVersion: "2026.11.25"})
 			})
 		}
 	}
