@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -33,7 +34,34 @@ type Server struct {
 	// Metrics, when set, counts streams, refusals and batch latency.
 	Metrics *Metrics
 	limit   *limiter
+	mu      sync.Mutex // guards draining
+	// draining is closed when the collector shuts down.
+	draining chan struct{}
 }
+
+func (s *Server) drained() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining == nil {
+		s.draining = make(chan struct{})
+	}
+	return s.draining
+}
+
+// Drain makes every stream acknowledge what it has in flight and end with
+// Unavailable, so a graceful stop does not wait for agents to hang up.
+func (s *Server) Drain() {
+	ch := s.drained()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+var errDraining = status.Error(codes.Unavailable, "the collector is shutting down: the agent keeps unacknowledged batches and sends them again")
 
 // Metrics are the ingest numbers /metrics shows.
 type Metrics struct {
@@ -87,7 +115,7 @@ func (s *Server) Stream(stream pb.IngestService_StreamServer) error {
 		recvErr <- s.receive(ctx, stream, agent, queue, quit)
 		close(queue)
 	}()
-	if err := s.sendAcks(stream, agent.ID, queue); err != nil {
+	if err := s.sendAcks(stream, agent.ID, queue, s.drained()); err != nil {
 		close(quit)
 		return err
 	}
@@ -141,20 +169,48 @@ func (s *Server) submit(ctx context.Context, agent store.Agent, b *pb.Batch) (in
 }
 
 // sendAcks acknowledges batches in the order received, each once its
-// transaction has committed.
-func (s *Server) sendAcks(stream pb.IngestService_StreamServer, agentID string, queue <-chan inflight) error {
-	for f := range queue {
-		dup, err := f.p.Wait()
-		if err != nil {
-			s.Log.Error("batch not committed", "agent", agentID, "seq", f.seq, "err", err)
-			return status.Error(codes.Unavailable, "the collector could not commit the batch; the agent keeps it and retries")
-		}
-		s.count(func(m *Metrics) { m.BatchLatency.Observe(time.Since(f.received)) })
-		if err := stream.Send(&pb.StreamResponse{Ack: &pb.Ack{Seq: f.seq, Duplicate: dup}}); err != nil {
-			return err
+// transaction has committed. When the collector drains it acknowledges
+// what is queued and ends the stream.
+func (s *Server) sendAcks(stream pb.IngestService_StreamServer, agentID string, queue <-chan inflight, drain <-chan struct{}) error {
+	for {
+		select {
+		case f, ok := <-queue:
+			if !ok {
+				return nil
+			}
+			if err := s.ack(stream, agentID, f); err != nil {
+				return err
+			}
+		case <-drain:
+			return s.flush(stream, agentID, queue)
 		}
 	}
-	return nil
+}
+
+func (s *Server) flush(stream pb.IngestService_StreamServer, agentID string, queue <-chan inflight) error {
+	for {
+		select {
+		case f, ok := <-queue:
+			if !ok {
+				return errDraining
+			}
+			if err := s.ack(stream, agentID, f); err != nil {
+				return err
+			}
+		default:
+			return errDraining
+		}
+	}
+}
+
+func (s *Server) ack(stream pb.IngestService_StreamServer, agentID string, f inflight) error {
+	dup, err := f.p.Wait()
+	if err != nil {
+		s.Log.Error("batch not committed", "agent", agentID, "seq", f.seq, "err", err)
+		return status.Error(codes.Unavailable, "the collector could not commit the batch; the agent keeps it and retries")
+	}
+	s.count(func(m *Metrics) { m.BatchLatency.Observe(time.Since(f.received)) })
+	return stream.Send(&pb.StreamResponse{Ack: &pb.Ack{Seq: f.seq, Duplicate: dup}})
 }
 
 func (s *Server) count(f func(*Metrics)) {

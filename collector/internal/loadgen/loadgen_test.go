@@ -30,6 +30,7 @@ func startInProcess(t testing.TB) (*Collector, func()) {
 			return &Collector{Data: data, Addr: strings.TrimSpace(string(b))}, func() { cancel(); <-done }
 		}
 	}
+	cancel()
 	t.Fatal("collector did not start")
 	return nil, nil
 }

@@ -76,7 +76,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("listening on %s: %w (is another collector running, or the port taken?)", cfg.Listen, err)
 	}
 	reg := newRegistry(env)
-	srv, hs := newGRPC(env, cfg.Log, reg)
+	srv, hs, ing := newGRPC(env, cfg.Log, reg)
 	stopHTTP, err := startHTTP(env, cfg, reg)
 	if err != nil {
 		lis.Close()
@@ -99,6 +99,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	hs.Shutdown()
 	cfg.Log.Info("collector stopping: finishing in-flight batches")
+	ing.Drain()
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
 	select {
@@ -156,7 +157,7 @@ func syncCatalog(st *store.Store) error {
 	return bundles.SyncServices(context.Background(), st, cat)
 }
 
-func newGRPC(env *Env, log *slog.Logger, reg *metrics.Registry) (*grpc.Server, *health.Server) {
+func newGRPC(env *Env, log *slog.Logger, reg *metrics.Registry) (*grpc.Server, *health.Server, *ingest.Server) {
 	guard := &auth.Guard{
 		CA:      env.CA,
 		Revoked: revocationChecker(env.Store),
@@ -194,7 +195,7 @@ func newGRPC(env *Env, log *slog.Logger, reg *metrics.Registry) (*grpc.Server, *
 	pb.RegisterInventoryServiceServer(srv, &inventory.Server{Inv: env.Inventory(), SilentAfter: env.Config.Endpoints.SilentAfter.Duration, Log: log})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
-	return srv, hs
+	return srv, hs, ing
 }
 
 // Inventory answers queries with the environment's store and policy.
