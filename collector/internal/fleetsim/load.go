@@ -25,15 +25,17 @@ func (f *Fleet) Enroll(ctx context.Context, st *store.Store) error {
 }
 
 // Ingest sends every host's sightings of every day through the store's
-// ingest path, one batch per host and day, many batches in flight. It
+// ingest path, one batch per host and week, many batches in flight. It
 // returns the number of sightings.
 func (f *Fleet) Ingest(ctx context.Context, st *store.Store, perHost int) (int, error) {
 	total := 0
 	var pending []*store.Pending
-	for d := 0; d < f.Days; d++ {
+	for d := 0; d < f.Days; d += 7 {
 		for h := range f.Hosts {
 			b := store.Batch{AgentID: f.Hosts[h].AgentID, Seq: uint64(d + 1)}
-			f.Day(h, d, perHost, func(x store.Sighting) { b.Sightings = append(b.Sightings, x) })
+			for day := d; day < min(d+7, f.Days); day++ {
+				f.Day(h, day, perHost, func(x store.Sighting) { b.Sightings = append(b.Sightings, x) })
+			}
 			if len(b.Sightings) == 0 {
 				continue
 			}

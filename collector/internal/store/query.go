@@ -41,10 +41,12 @@ type Row struct {
 }
 
 // groupings: the grouping columns and the key --new compares.
+// The unary + keeps SQLite from walking a whole index to get rows in
+// group order: a range of days on the primary key and a sort is cheaper.
 var groupings = map[string]struct{ cols, newKey string }{
-	"service": {"r.service", "r.service IN (SELECT service FROM usage GROUP BY service HAVING MIN(first_seen) >= ? AND MIN(first_seen) < ?)"},
-	"host":    {"r.service, r.host_id", "(r.service, r.host_id) IN (SELECT service, host_id FROM usage GROUP BY service, host_id HAVING MIN(first_seen) >= ? AND MIN(first_seen) < ?)"},
-	"user":    {"r.service, r.user", "(r.service, r.user) IN (SELECT service, user FROM usage WHERE user <> '' GROUP BY service, user HAVING MIN(first_seen) >= ? AND MIN(first_seen) < ?)"},
+	"service": {"+r.service", "r.service IN (SELECT service FROM usage GROUP BY service HAVING MIN(first_seen) >= ? AND MIN(first_seen) < ?)"},
+	"host":    {"+r.service, +r.host_id", "(r.service, r.host_id) IN (SELECT service, host_id FROM usage GROUP BY service, host_id HAVING MIN(first_seen) >= ? AND MIN(first_seen) < ?)"},
+	"user":    {"+r.service, +r.user", "(r.service, r.user) IN (SELECT service, user FROM usage WHERE user <> '' GROUP BY service, user HAVING MIN(first_seen) >= ? AND MIN(first_seen) < ?)"},
 }
 
 // Query runs an inventory query on the rollups.
@@ -57,8 +59,11 @@ func (s *Store) Query(ctx context.Context, q Query) ([]Row, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown grouping %q: use service, host or user", q.By)
 	}
+	if q.setsAnswer() {
+		return s.queryBySets(ctx, q)
+	}
 	where, args := q.where(g.newKey)
-	text := queryHead(by, g.cols) + " WHERE " + strings.Join(where, " AND ") + " GROUP BY " + g.cols + ") g" + queryTail
+	text := queryHead(by) + " WHERE " + strings.Join(where, " AND ") + " GROUP BY " + g.cols + ") g" + queryTail
 	if q.Limit > 0 {
 		text += " LIMIT ?"
 		args = append(args, q.Limit)
@@ -71,7 +76,7 @@ func (s *Store) Query(ctx context.Context, q Query) ([]Row, error) {
 	return scanRows(rows)
 }
 
-func queryHead(by, cols string) string {
+func queryHead(by string) string {
 	hostCol, userCol := "''", "''"
 	switch by {
 	case "host":
@@ -83,7 +88,7 @@ func queryHead(by, cols string) string {
 		COALESCE(p.policy, ''), g.host_id,
 		COALESCE((SELECT a.hostname FROM agents a WHERE a.host_id = g.host_id ORDER BY a.enrolled_at DESC LIMIT 1), g.host_id),
 		g.user, g.hosts, g.users, g.first_seen, g.last_seen, g.count
-		FROM (SELECT ` + cols + `, ` + hostCol + ` AS host_id, ` + userCol + ` AS user,
+		FROM (SELECT r.service AS service, ` + hostCol + ` AS host_id, ` + userCol + ` AS user,
 		COUNT(DISTINCT r.host_id) AS hosts, COUNT(DISTINCT NULLIF(r.user, '')) AS users,
 		MIN(r.first_seen) AS first_seen, MAX(r.last_seen) AS last_seen, SUM(r.count) AS count
 		FROM rollups r`

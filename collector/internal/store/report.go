@@ -15,40 +15,31 @@ type TrendPoint struct {
 }
 
 // WeeklyTrend returns, for each of n weeks starting at from, the totals
-// and the per-service numbers.
+// (Service "") and the per-service numbers, from the day sets.
 func (s *Store) WeeklyTrend(ctx context.Context, from Day, n int) ([]TrendPoint, error) {
-	to := from + Day(7*n)
-	all, err := s.trend(ctx, "''", from, to)
-	if err != nil {
-		return nil, err
+	var out []TrendPoint
+	for w := 0; w < n; w++ {
+		start := from + Day(7*w)
+		sets, err := s.DaySets(ctx, start, start+7)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, weekPoints(w, sets)...)
 	}
-	per, err := s.trend(ctx, "service", from, to)
-	if err != nil {
-		return nil, err
-	}
-	return append(all, per...), nil
+	return out, nil
 }
 
-// trend groups by week and col; col is one of two constants.
-func (s *Store) trend(ctx context.Context, col string, from, to Day) ([]TrendPoint, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT (day - ?) / 7 AS w, `+col+`, COUNT(DISTINCT host_id),
-		COUNT(DISTINCT NULLIF(user, '')), SUM(count) FROM rollups WHERE day >= ? AND day < ? GROUP BY w, `+col+` ORDER BY w`,
-		int64(from), int64(from), int64(to))
-	if err != nil {
-		return nil, fmt.Errorf("querying the weekly trend: %w", err)
-	}
-	defer rows.Close()
+func weekPoints(w int, sets map[string]*ServiceSet) []TrendPoint {
+	all := TrendPoint{Week: w}
+	var hosts, users Bitset
 	var out []TrendPoint
-	for rows.Next() {
-		var p TrendPoint
-		var count int64
-		if err := rows.Scan(&p.Week, &p.Service, &p.Hosts, &p.Users, &count); err != nil {
-			return nil, fmt.Errorf("reading the weekly trend: %w", err)
-		}
-		p.Count = uint64(count)
-		out = append(out, p)
+	for svc, ss := range sets {
+		out = append(out, TrendPoint{Week: w, Service: svc, Hosts: ss.Hosts.Count(), Users: ss.Users.Count(), Count: ss.Count})
+		hosts, users = hosts.Or(ss.Hosts), users.Or(ss.Users)
+		all.Count += ss.Count
 	}
-	return out, rows.Err()
+	all.Hosts, all.Users = hosts.Count(), users.Count()
+	return append([]TrendPoint{all}, out...)
 }
 
 // Top is a user or host ranked by use: which services, on how many
@@ -73,7 +64,7 @@ func (s *Store) TopBy(ctx context.Context, q Query, key string, limit int) ([]To
 	}
 	text := `SELECT ` + col + `, COALESCE((SELECT a.hostname FROM agents a WHERE a.host_id = r.host_id ORDER BY a.enrolled_at DESC LIMIT 1), r.host_id),
 		group_concat(DISTINCT r.service), COUNT(DISTINCT r.host_id), COUNT(DISTINCT NULLIF(r.user, '')), SUM(r.count)
-		FROM rollups r WHERE ` + strings.Join(where, " AND ") + ` GROUP BY ` + col + ` ORDER BY SUM(r.count) DESC, ` + col + ` LIMIT ?`
+		FROM rollups r WHERE ` + strings.Join(where, " AND ") + ` GROUP BY +` + col + ` ORDER BY SUM(r.count) DESC, ` + col + ` LIMIT ?`
 	rows, err := s.r.QueryContext(ctx, text, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("ranking %ss: %w", key, err)

@@ -47,6 +47,17 @@ func (v *rollupVal) merge(count, first, last int64) {
 
 type usageKey struct{ service, host, user string }
 
+type setKey struct {
+	day     Day
+	service string
+}
+
+// daySet is what a group adds to one day set.
+type daySet struct {
+	hosts, users map[string]bool
+	v            rollupVal
+}
+
 // rollup accumulates, for one group commit, what the batches add to the
 // rollups, usage and users tables, so each key is written once.
 type rollup struct {
@@ -54,11 +65,12 @@ type rollup struct {
 	usage  map[usageKey]*rollupVal
 	users  map[string]*rollupVal
 	agents map[string]bool
+	sets   map[setKey]*daySet
 }
 
 func newRollup() *rollup {
 	return &rollup{days: map[rollupKey]*rollupVal{}, usage: map[usageKey]*rollupVal{},
-		users: map[string]*rollupVal{}, agents: map[string]bool{}}
+		users: map[string]*rollupVal{}, agents: map[string]bool{}, sets: map[setKey]*daySet{}}
 }
 
 func (r *rollup) add(b Batch) {
@@ -74,7 +86,21 @@ func (r *rollup) add(b Batch) {
 		if x.User != "" {
 			mergeInto(r.users, x.User, n, first, last)
 		}
+		r.addToSet(setKey{DayOf(x.LastSeen), x.Service}, x, n, first, last)
 	}
+}
+
+func (r *rollup) addToSet(k setKey, x *Sighting, n, first, last int64) {
+	ds := r.sets[k]
+	if ds == nil {
+		ds = &daySet{hosts: map[string]bool{}, users: map[string]bool{}}
+		r.sets[k] = ds
+	}
+	ds.hosts[x.HostID] = true
+	if x.User != "" {
+		ds.users[x.User] = true
+	}
+	ds.v.merge(n, first, last)
 }
 
 func mergeInto[K comparable](m map[K]*rollupVal, k K, n, first, last int64) {
@@ -94,7 +120,9 @@ const (
 	upsertUsage = `INSERT INTO usage(service, host_id, user, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
 	upsertUser = `INSERT INTO users(name, first_seen, last_seen) VALUES (?, ?, ?)
-		ON CONFLICT DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
+		ON CONFLICT(name) DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)
+		RETURNING n`
+	upsertHost = `INSERT INTO hosts(host_id) VALUES (?) ON CONFLICT(host_id) DO UPDATE SET host_id = excluded.host_id RETURNING n`
 )
 
 func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
@@ -106,12 +134,10 @@ func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
 			return []any{k.service, k.host, k.user, v.first, v.last}
 		})
 	}
-	if err == nil {
-		err = upsertEach(ctx, tx, upsertUser, r.users, func(k string, v *rollupVal) []any {
-			return []any{k, v.first, v.last}
-		})
-	}
 	if err != nil {
+		return err
+	}
+	if err := r.applySets(ctx, tx); err != nil {
 		return err
 	}
 	return r.markSeen(ctx, tx)

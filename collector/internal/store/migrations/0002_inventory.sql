@@ -44,11 +44,33 @@ CREATE TABLE usage (
 CREATE INDEX usage_first ON usage(first_seen);
 
 -- Users seen behind AI sightings (names as agents report them, possibly
--- hashed).
+-- hashed), numbered for the day sets.
 CREATE TABLE users (
-  name        TEXT PRIMARY KEY,
+  n           INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
   first_seen  INTEGER NOT NULL,
   last_seen   INTEGER NOT NULL
+);
+
+-- Hosts numbered for the day sets.
+CREATE TABLE hosts (
+  n        INTEGER PRIMARY KEY,
+  host_id  TEXT NOT NULL UNIQUE
+);
+
+-- Per UTC day and service: which hosts and users (bitsets over hosts.n
+-- and users.n, bit i of byte i/8) and the totals. Distinct hosts and users
+-- over any window are the popcount of the OR of its days: exact, and a
+-- few kilobytes per day instead of a scan of every rollup row.
+CREATE TABLE day_sets (
+  day         INTEGER NOT NULL,
+  service     TEXT NOT NULL,
+  count       INTEGER NOT NULL,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  hosts       BLOB NOT NULL,
+  users       BLOB NOT NULL,
+  PRIMARY KEY (day, service)
 ) WITHOUT ROWID;
 
 -- Policy set by an admin for a service; services without a row get the
