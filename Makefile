@@ -11,7 +11,7 @@ COLLECTOR_LDFLAGS := $(LDFLAGS) -X github.com/shadowai/shadowai/collector/intern
 AGENT_PLATFORMS := linux/amd64 linux/arm64 windows/amd64 darwin/arm64
 
 .PHONY: help build test demo proto proto-check lint bench cross clean signatures-check bench-signatures fuzz-signatures bench-net fuzz-net live-bench
-.PHONY: bench-collector
+.PHONY: bench-collector fuzz-collector
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -86,6 +86,12 @@ bench-collector: build ## ingest over mTLS gRPC (1/100/1000 streams) vs raw SQLi
 	CGO_ENABLED=1 $(GO) build -trimpath -o bin/shadowai-collector-bench ./collector/cmd/shadowai-collector-bench
 	mkdir -p bin/bench
 	bin/shadowai-collector-bench -collector bin/shadowai-collector -dir bin/bench $(BENCH_ARGS)
+
+fuzz-collector: ## fuzz the collector's parsers of agent and admin input, FUZZTIME each (default 30s)
+	@for t in ingest:FuzzToBatch inventory:FuzzParseSince httpapi:FuzzFilterFrom report:FuzzParseWeek config:FuzzParse; do \
+	  pkg=$${t%%:*}; fn=$${t#*:}; echo "$$pkg $$fn"; \
+	  $(GO) test ./collector/internal/$$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(or $(FUZZTIME),30s) || exit 1; \
+	done
 
 cross: ## cross-compile the agent without cgo for every supported platform
 	@for p in $(AGENT_PLATFORMS); do \
