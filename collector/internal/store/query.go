@@ -91,7 +91,7 @@ func queryHead(by string) string {
 		FROM (SELECT r.service AS service, ` + hostCol + ` AS host_id, ` + userCol + ` AS user,
 		COUNT(DISTINCT r.host_id) AS hosts, COUNT(DISTINCT NULLIF(r.user, '')) AS users,
 		MIN(r.first_seen) AS first_seen, MAX(r.last_seen) AS last_seen, SUM(r.count) AS count
-		FROM rollups r`
+		FROM pairs r`
 }
 
 const queryTail = ` LEFT JOIN services v ON v.id = g.service LEFT JOIN policies p ON p.service = g.service

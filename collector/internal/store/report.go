@@ -64,7 +64,7 @@ func (s *Store) TopBy(ctx context.Context, q Query, key string, limit int) ([]To
 	}
 	text := `SELECT ` + col + `, COALESCE((SELECT a.hostname FROM agents a WHERE a.host_id = r.host_id ORDER BY a.enrolled_at DESC LIMIT 1), r.host_id),
 		group_concat(DISTINCT r.service), COUNT(DISTINCT r.host_id), COUNT(DISTINCT NULLIF(r.user, '')), SUM(r.count)
-		FROM rollups r WHERE ` + strings.Join(where, " AND ") + ` GROUP BY +` + col + ` ORDER BY SUM(r.count) DESC, ` + col + ` LIMIT ?`
+		FROM pairs r WHERE ` + strings.Join(where, " AND ") + ` GROUP BY +` + col + ` ORDER BY SUM(r.count) DESC, ` + col + ` LIMIT ?`
 	rows, err := s.r.QueryContext(ctx, text, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("ranking %ss: %w", key, err)

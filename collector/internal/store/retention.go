@@ -12,7 +12,7 @@ const pruneChunk = 5000
 
 // Pruned counts what a retention pass deleted.
 type Pruned struct {
-	Sightings, Rollups, DaySets, Usage, Batches int64
+	Sightings, Rollups, Pairs, DaySets, Usage, Batches int64
 }
 
 // Prune deletes raw sightings received before rawBefore's UTC day, and
@@ -30,6 +30,7 @@ func (s *Store) Prune(ctx context.Context, rawBefore, rollupBefore time.Time) (P
 	}{
 		{&p.Sightings, "DELETE FROM sightings WHERE id IN (SELECT id FROM sightings WHERE id < ? ORDER BY id LIMIT ?)", firstKept},
 		{&p.Rollups, "DELETE FROM rollups WHERE (day, service, host_id, user, source) IN (SELECT day, service, host_id, user, source FROM rollups WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
+		{&p.Pairs, "DELETE FROM pairs WHERE (day, service, host_id, user) IN (SELECT day, service, host_id, user FROM pairs WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
 		{&p.DaySets, "DELETE FROM day_sets WHERE (day, service) IN (SELECT day, service FROM day_sets WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
 		{&p.Usage, "DELETE FROM usage WHERE (service, host_id, user) IN (SELECT service, host_id, user FROM usage WHERE last_seen < ? LIMIT ?)", rollupBefore.UnixNano()},
 		{&p.Batches, "DELETE FROM batches WHERE (agent_id, seq) IN (SELECT agent_id, seq FROM batches WHERE received_at < ? LIMIT ?)", rollupBefore.UnixNano()},

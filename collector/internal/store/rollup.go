@@ -47,6 +47,11 @@ func (v *rollupVal) merge(count, first, last int64) {
 
 type usageKey struct{ service, host, user string }
 
+type pairKey struct {
+	day                 Day
+	service, host, user string
+}
+
 type setKey struct {
 	day     Day
 	service string
@@ -62,6 +67,7 @@ type daySet struct {
 // rollups, usage and users tables, so each key is written once.
 type rollup struct {
 	days   map[rollupKey]*rollupVal
+	pairs  map[pairKey]*rollupVal
 	usage  map[usageKey]*rollupVal
 	users  map[string]*rollupVal
 	agents map[string]bool
@@ -69,7 +75,7 @@ type rollup struct {
 }
 
 func newRollup() *rollup {
-	return &rollup{days: map[rollupKey]*rollupVal{}, usage: map[usageKey]*rollupVal{},
+	return &rollup{days: map[rollupKey]*rollupVal{}, pairs: map[pairKey]*rollupVal{}, usage: map[usageKey]*rollupVal{},
 		users: map[string]*rollupVal{}, agents: map[string]bool{}, sets: map[setKey]*daySet{}}
 }
 
@@ -82,6 +88,7 @@ func (r *rollup) add(b Batch) {
 		}
 		first, last, n := x.FirstSeen.UnixNano(), x.LastSeen.UnixNano(), int64(x.Count)
 		mergeInto(r.days, rollupKey{DayOf(x.LastSeen), x.Service, x.HostID, x.User, x.Source}, n, first, last)
+		mergeInto(r.pairs, pairKey{DayOf(x.LastSeen), x.Service, x.HostID, x.User}, n, first, last)
 		mergeInto(r.usage, usageKey{x.Service, x.HostID, x.User}, n, first, last)
 		if x.User != "" {
 			mergeInto(r.users, x.User, n, first, last)
@@ -117,6 +124,9 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
 		count = count + excluded.count, sightings = sightings + excluded.sightings,
 		first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
+	upsertPair = `INSERT INTO pairs(day, service, host_id, user, count, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count,
+		first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
 	upsertUsage = `INSERT INTO usage(service, host_id, user, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
 	upsertUser = `INSERT INTO users(name, first_seen, last_seen) VALUES (?, ?, ?)
@@ -129,6 +139,11 @@ func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
 	err := upsertEach(ctx, tx, upsertRollup, r.days, func(k rollupKey, v *rollupVal) []any {
 		return []any{int64(k.day), k.service, k.host, k.user, k.source, v.count, v.sightings, v.first, v.last}
 	})
+	if err == nil {
+		err = upsertEach(ctx, tx, upsertPair, r.pairs, func(k pairKey, v *rollupVal) []any {
+			return []any{int64(k.day), k.service, k.host, k.user, v.count, v.first, v.last}
+		})
+	}
 	if err == nil {
 		err = upsertEach(ctx, tx, upsertUsage, r.usage, func(k usageKey, v *rollupVal) []any {
 			return []any{k.service, k.host, k.user, v.first, v.last}
