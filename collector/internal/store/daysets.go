@@ -61,7 +61,8 @@ func mergeSet(ctx context.Context, tx *sql.Tx, k setKey, ds *daySet, hosts, user
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("reading the day set of %s: %w", k.service, err)
 	}
-	hs, us := Bitset(hb), Bitset(ub)
+	// Never nil: a nil slice would be stored as NULL.
+	hs, us := append(Bitset{}, hb...), append(Bitset{}, ub...)
 	for h := range ds.hosts {
 		hs = hs.Set(hosts[h])
 	}

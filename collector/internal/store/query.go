@@ -68,34 +68,35 @@ func (s *Store) Query(ctx context.Context, q Query) ([]Row, error) {
 		text += " LIMIT ?"
 		args = append(args, q.Limit)
 	}
+	meta, err := s.serviceMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("querying inventory: %w", err)
 	}
 	defer rows.Close()
-	return scanRows(rows)
+	return scanRows(rows, meta)
 }
 
 func queryHead(by string) string {
-	hostCol, userCol := "''", "''"
+	hostCol, userCol, hostname := "''", "''", "''"
 	switch by {
 	case "host":
 		hostCol = "r.host_id"
+		hostname = "COALESCE((SELECT a.hostname FROM agents a WHERE a.host_id = g.host_id ORDER BY a.enrolled_at DESC LIMIT 1), g.host_id)"
 	case "user":
 		userCol = "r.user"
 	}
-	return `SELECT g.service, COALESCE(v.name, ''), COALESCE(v.vendor, ''), COALESCE(v.category, ''), COALESCE(v.risk, 0),
-		COALESCE(p.policy, ''), g.host_id,
-		COALESCE((SELECT a.hostname FROM agents a WHERE a.host_id = g.host_id ORDER BY a.enrolled_at DESC LIMIT 1), g.host_id),
-		g.user, g.hosts, g.users, g.first_seen, g.last_seen, g.count
+	return `SELECT g.service, g.host_id, ` + hostname + `, g.user, g.hosts, g.users, g.first_seen, g.last_seen, g.count
 		FROM (SELECT r.service AS service, ` + hostCol + ` AS host_id, ` + userCol + ` AS user,
 		COUNT(DISTINCT r.host_id) AS hosts, COUNT(DISTINCT NULLIF(r.user, '')) AS users,
 		MIN(r.first_seen) AS first_seen, MAX(r.last_seen) AS last_seen, SUM(r.count) AS count
 		FROM pairs r`
 }
 
-const queryTail = ` LEFT JOIN services v ON v.id = g.service LEFT JOIN policies p ON p.service = g.service
-		ORDER BY g.count DESC, g.service, g.host_id, g.user`
+const queryTail = ` ORDER BY g.count DESC, g.service, g.host_id, g.user`
 
 func (q Query) where(newKey string) ([]string, []any) {
 	where := []string{"r.day >= ?"}
@@ -137,18 +138,17 @@ func (q Query) upper() int64 {
 	return 1<<63 - 1
 }
 
-func scanRows(rows *sql.Rows) ([]Row, error) {
+func scanRows(rows *sql.Rows, meta map[string]Row) ([]Row, error) {
 	var out []Row
 	for rows.Next() {
 		var r Row
+		var svc string
 		var first, last, count int64
-		if err := rows.Scan(&r.Service, &r.Name, &r.Vendor, &r.Category, &r.Risk, &r.Policy, &r.HostID, &r.Hostname,
-			&r.User, &r.Hosts, &r.Users, &first, &last, &count); err != nil {
+		if err := rows.Scan(&svc, &r.HostID, &r.Hostname, &r.User, &r.Hosts, &r.Users, &first, &last, &count); err != nil {
 			return nil, fmt.Errorf("reading inventory row: %w", err)
 		}
-		if r.HostID == "" {
-			r.Hostname = ""
-		}
+		m := meta[svc]
+		r.Service, r.Name, r.Vendor, r.Category, r.Risk, r.Policy = svc, m.Name, m.Vendor, m.Category, m.Risk, m.Policy
 		r.FirstSeen, r.LastSeen, r.Count = time.Unix(0, first).UTC(), time.Unix(0, last).UTC(), uint64(count)
 		out = append(out, r)
 	}

@@ -274,3 +274,19 @@ func TestDayOf(t *testing.T) {
 		t.Errorf("Day.Time round trip: %v", DayOf(day0).Time())
 	}
 }
+
+// TestNoUser: sightings without a user (DNS seen below the socket layer)
+// are counted for hosts and leave the user count at zero.
+func TestNoUser(t *testing.T) {
+	st := openTest(t)
+	ingest(t, st, "agt-1", "h1", 1, sighting("chatgpt", "", day0, 2))
+	for _, q := range []Query{{}, {From: DayOf(day0), To: DayOf(day0) + 1}, {By: "user"}} {
+		rows, err := st.Query(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Hosts != 1 || rows[0].Users != 0 || rows[0].Count != 2 {
+			t.Errorf("%+v: rows %+v", q, rows)
+		}
+	}
+}
