@@ -85,7 +85,11 @@ func writeTable(w io.Writer, by string, res Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d rows, %d observations, %s\n", len(res.Rows), total, windowText(res.Since, res.Until))
+	what := map[string]string{"host": "service-host pairs", "user": "service-user pairs"}[by]
+	if what == "" {
+		what = "AI services"
+	}
+	_, err := fmt.Fprintf(w, "%d %s, %d observations, %s\n", len(res.Rows), what, total, windowText(res.Since, res.Until))
 	return err
 }
 
