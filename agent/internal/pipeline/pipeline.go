@@ -68,7 +68,7 @@ func open(o Options) (*agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := spool.Open(filepath.Join(o.StateDir, "spool"))
+	sp, err := spool.Open(filepath.Join(o.StateDir, "spool"), 0)
 	if err != nil {
 		return nil, err
 	}

@@ -3,16 +3,17 @@
 // collector outage, an agent crash or a power cut.
 //
 // Each batch is one file named by its sequence number, written to a
-// temporary name, synced and renamed into place. A file starts with a
-// header carrying a CRC-32C of the payload, so a torn or damaged file is
-// detected, set aside and reported, never sent.
+// temporary name, synced and renamed into place (then the directory is
+// synced). A file starts with a checksummed header, so a torn or damaged
+// file is detected, set aside and reported, never sent. The spool is
+// bounded: when it is full the oldest batches are dropped and the number
+// of sightings they held rides on the next batch (Batch.dropped_sightings),
+// so the loss reaches the collector, exactly.
 package spool
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,24 +21,23 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/google/renameio/v2/maybe"
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
 
-// File layout.
+// File names.
 const (
-	magic      = "SAIB"
-	version    = 1
-	headerLen  = 4 + 1 + 4 + 4 // magic, version, crc32c, length
-	batchExt   = ".batch"
-	badExt     = ".bad"
-	seqFile    = "next-seq"
-	maxPayload = 64 << 20
+	batchExt  = ".batch"
+	stagedExt = ".staged"
+	badExt    = ".bad"
+	seqFile   = "next-seq"
+	marksDir  = "marks"
+	// seqBlock sequence numbers are reserved on disk at once: after a
+	// crash up to that many are skipped, never reused.
+	seqBlock = 1024
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+// DefaultMaxBytes bounds the spool when the configuration does not.
+const DefaultMaxBytes = 256 << 20
 
 // ErrCorrupt says a spooled batch failed its checksum or could not be
 // decoded.
@@ -45,41 +45,117 @@ var ErrCorrupt = errors.New("spooled batch is damaged")
 
 // Spool is a directory of pending batches.
 type Spool struct {
-	dir    string
-	mu     sync.Mutex // guards next, pending
-	next   uint64
-	pend   []uint64 // sorted sequence numbers on disk
-	notify chan struct{}
+	dir      string
+	maxBytes int64
+	notify   chan struct{}
+
+	mu       sync.Mutex // guards the fields below
+	next     uint64     // next sequence number to hand out
+	reserved uint64     // sequence numbers below this are reserved on disk
+	pend     []uint64   // sorted sequence numbers on disk
+	meta     map[uint64]meta
+	bytes    int64
+	sending  map[uint64]bool // read by the sender, not yet acknowledged or released
+	drops    dropState
+	problems []string
 }
 
-// Open opens (creating) the spool in dir and finds the batches left from
-// earlier runs.
-func Open(dir string) (*Spool, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// Open opens (creating) the spool in dir, bounded to maxBytes (0 for the
+// default), and finds the batches left from earlier runs. Damaged files are
+// renamed aside and files from a newer agent are left alone; both are
+// reported by Problems, never deleted.
+func Open(dir string, maxBytes int64) (*Spool, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if err := os.MkdirAll(filepath.Join(dir, marksDir), 0o700); err != nil {
 		return nil, fmt.Errorf("creating spool %s: %w", dir, err)
 	}
-	s := &Spool{dir: dir, next: 1, notify: make(chan struct{}, 1)}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading spool %s: %w", dir, err)
+	s := &Spool{dir: dir, maxBytes: maxBytes, next: 1, notify: make(chan struct{}, 1), meta: map[uint64]meta{}, sending: map[uint64]bool{}}
+	var err error
+	if s.drops, err = loadDrops(dir); err != nil {
+		return nil, err
 	}
-	for _, e := range entries {
-		if seq, ok := parseName(e.Name()); ok {
-			s.pend = append(s.pend, seq)
-			s.next = max(s.next, seq+1)
-		}
+	if err := s.recover(); err != nil {
+		return nil, err
 	}
-	slices.Sort(s.pend)
+	if err := s.scan(); err != nil {
+		return nil, err
+	}
+	s.reserved = s.next
 	if b, err := os.ReadFile(filepath.Join(dir, seqFile)); err == nil {
 		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
 			s.next = max(s.next, n)
+			s.reserved = s.next
 		}
 	}
-	return s, nil
+	return s, s.settleDrops()
 }
 
-func parseName(name string) (uint64, bool) {
-	base, ok := strings.CutSuffix(name, batchExt)
+// scan lists the batch files and reads their headers.
+func (s *Spool) scan() error {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return fmt.Errorf("reading spool %s: %w", s.dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if isTemp(name) {
+			os.Remove(filepath.Join(s.dir, name)) // an interrupted write: never complete, never acknowledged
+			continue
+		}
+		seq, ok := parseName(name, batchExt)
+		if !ok {
+			continue
+		}
+		s.next = max(s.next, seq+1)
+		m, err := readHeaderFile(filepath.Join(s.dir, name))
+		if err != nil {
+			s.setAside(seq, err)
+			continue
+		}
+		s.pend = append(s.pend, seq)
+		s.meta[seq] = m
+		s.bytes += m.size
+	}
+	slices.Sort(s.pend)
+	return nil
+}
+
+func readHeaderFile(path string) (meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return meta{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return meta{}, err
+	}
+	h := make([]byte, maxHeaderLen)
+	n, _ := f.Read(h)
+	return readHeader(h[:n], st.Size())
+}
+
+// setAside takes a batch the agent cannot read out of the queue without
+// deleting it: a damaged one is renamed *.bad, one from a newer agent is
+// left as it is. Either way it is reported.
+func (s *Spool) setAside(seq uint64, why error) {
+	path := s.path(seq)
+	if errors.Is(why, errNewer) {
+		s.problems = append(s.problems, fmt.Sprintf("spooled batch %s was %v: left in place, not sent; run the newer agent to send it", path, why))
+		return
+	}
+	bad := strings.TrimSuffix(path, batchExt) + badExt
+	if err := os.Rename(path, bad); err != nil {
+		s.problems = append(s.problems, fmt.Sprintf("spooled batch %s is %v and could not be set aside: %v", path, why, err))
+		return
+	}
+	s.problems = append(s.problems, fmt.Sprintf("spooled batch %d is %v: kept as %s for inspection, not sent", seq, why, bad))
+}
+
+func parseName(name, ext string) (uint64, bool) {
+	base, ok := strings.CutSuffix(name, ext)
 	if !ok {
 		return 0, false
 	}
@@ -91,40 +167,88 @@ func (s *Spool) path(seq uint64) string {
 	return filepath.Join(s.dir, fmt.Sprintf("%020d%s", seq, batchExt))
 }
 
-// Append numbers b with the next sequence number and writes it durably.
-// The sequence number is reserved on disk first, so it is never reused,
-// even after a crash.
+// Problems lists the files Open could not use, one sentence each.
+func (s *Spool) Problems() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.problems)
+}
+
+// Append numbers b with the next sequence number and writes it durably,
+// dropping the oldest batches first if the spool would exceed its bound.
 func (s *Spool) Append(b *pb.Batch) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seq := s.next
-	if err := maybe.WriteFile(filepath.Join(s.dir, seqFile), []byte(strconv.FormatUint(seq+1, 10)+"\n"), 0o600); err != nil {
-		return 0, fmt.Errorf("reserving batch sequence number: %w", err)
-	}
-	s.next = seq + 1
-	b.Seq = seq
-	payload, err := proto.Marshal(b)
+	seq, err := s.write(b, "")
 	if err != nil {
-		return 0, fmt.Errorf("encoding batch %d: %w", seq, err)
+		return 0, err
 	}
-	if err := maybe.WriteFile(s.path(seq), frame(payload), 0o600); err != nil {
-		return 0, fmt.Errorf("spooling batch %d: %w", seq, err)
+	s.publish(seq)
+	return seq, nil
+}
+
+// write reserves a number, makes room and writes b as a batch (or, with
+// group set, as a staged file of that group). Called with mu held.
+func (s *Spool) write(b *pb.Batch, group string) (uint64, error) {
+	seq, err := s.reserve()
+	if err != nil {
+		return 0, err
 	}
+	b.Seq = seq
+	b.DroppedSightings = s.drops.Pending
+	data, m, err := encode(b)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.makeRoom(m.size); err != nil {
+		return 0, err
+	}
+	if b.DroppedSightings != s.drops.Pending { // makeRoom dropped more
+		b.DroppedSightings = s.drops.Pending
+		if data, m, err = encode(b); err != nil {
+			return 0, err
+		}
+	}
+	name := filepath.Base(s.path(seq))
+	if group != "" {
+		name = stagedName(seq, group)
+	}
+	if err := writeDurable(s.dir, name, data); err != nil {
+		return 0, fmt.Errorf("spooling batch %d in %s: %w", seq, s.dir, err)
+	}
+	if m.dropped > 0 {
+		if err := s.carried(seq); err != nil {
+			return 0, err
+		}
+	}
+	s.meta[seq] = m
+	s.bytes += m.size
+	return seq, nil
+}
+
+// reserve hands out the next sequence number, reserving a block on disk
+// when the last one is used up. Called with mu held.
+func (s *Spool) reserve() (uint64, error) {
+	if s.next >= s.reserved {
+		upto := s.next + seqBlock
+		if err := writeDurable(s.dir, seqFile, []byte(strconv.FormatUint(upto, 10)+"\n")); err != nil {
+			return 0, fmt.Errorf("reserving batch sequence numbers in %s: %w", s.dir, err)
+		}
+		s.reserved = upto
+	}
+	seq := s.next
+	s.next++
+	return seq, nil
+}
+
+// publish makes a written batch visible to the sender. Called with mu held.
+func (s *Spool) publish(seq uint64) {
 	s.pend = append(s.pend, seq)
+	slices.Sort(s.pend)
 	select {
 	case s.notify <- struct{}{}:
 	default:
 	}
-	return seq, nil
-}
-
-func frame(payload []byte) []byte {
-	out := make([]byte, headerLen, headerLen+len(payload))
-	copy(out, magic)
-	out[4] = version
-	binary.BigEndian.PutUint32(out[5:], crc32.Checksum(payload, crcTable))
-	binary.BigEndian.PutUint32(out[9:], uint32(len(payload)))
-	return append(out, payload...)
 }
 
 // Pending lists the sequence numbers on disk, oldest first.
@@ -144,44 +268,36 @@ func (s *Spool) Len() int {
 // Notify is signalled after each Append.
 func (s *Spool) Notify() <-chan struct{} { return s.notify }
 
-// Read loads a pending batch. A damaged batch is renamed aside (.bad) and
-// dropped from the pending list; the error wraps ErrCorrupt and says so.
+// Read loads a pending batch and marks it as being sent, so a full spool
+// does not drop it while the collector may be committing it. A damaged
+// batch is renamed aside (.bad) and dropped from the pending list; the
+// error wraps ErrCorrupt and says so.
 func (s *Spool) Read(seq uint64) (*pb.Batch, error) {
 	data, err := os.ReadFile(s.path(seq))
 	if err != nil {
 		return nil, fmt.Errorf("reading spooled batch %d: %w", seq, err)
 	}
-	b, err := unframe(data)
+	b, err := decode(data)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
-		bad := strings.TrimSuffix(s.path(seq), batchExt) + badExt
-		os.Rename(s.path(seq), bad)
-		s.drop(seq)
-		return nil, fmt.Errorf("%w: batch %d (%v); kept as %s for inspection", ErrCorrupt, seq, err, bad)
+		s.forget(seq)
+		s.setAside(seq, err)
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, s.problems[len(s.problems)-1])
 	}
 	b.Seq = seq
+	s.sending[seq] = true
 	return b, nil
 }
 
-func unframe(data []byte) (*pb.Batch, error) {
-	if len(data) < headerLen || string(data[:4]) != magic {
-		return nil, errors.New("bad header")
+// Release returns batches that were read but not acknowledged (the stream
+// broke) to the queue.
+func (s *Spool) Release(seqs ...uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seq := range seqs {
+		delete(s.sending, seq)
 	}
-	if data[4] != version {
-		return nil, fmt.Errorf("written by a newer agent (format %d)", data[4])
-	}
-	n := binary.BigEndian.Uint32(data[9:])
-	if n > maxPayload || int(n) != len(data)-headerLen {
-		return nil, errors.New("torn write: length does not match")
-	}
-	payload := data[headerLen:]
-	if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(data[5:]) {
-		return nil, errors.New("checksum mismatch")
-	}
-	b := &pb.Batch{}
-	if err := proto.Unmarshal(payload, b); err != nil {
-		return nil, err
-	}
-	return b, nil
 }
 
 // Ack deletes a batch the collector has committed.
@@ -189,14 +305,42 @@ func (s *Spool) Ack(seq uint64) error {
 	if err := os.Remove(s.path(seq)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing acknowledged batch %d: %w", seq, err)
 	}
-	s.drop(seq)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forget(seq)
 	return nil
 }
 
-func (s *Spool) drop(seq uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// forget removes seq from the bookkeeping. Called with mu held.
+func (s *Spool) forget(seq uint64) {
 	if i, ok := slices.BinarySearch(s.pend, seq); ok {
 		s.pend = slices.Delete(s.pend, i, i+1)
 	}
+	s.bytes -= s.meta[seq].size
+	delete(s.meta, seq)
+	delete(s.sending, seq)
+}
+
+// Stats is the spool's state for the heartbeat.
+type Stats struct {
+	Batches int
+	Bytes   int64
+	// Sightings and Observations are what the pending batches hold.
+	Sightings, Observations uint64
+	// DroppedSightings counts every sighting ever dropped because the
+	// spool was full; PendingDropped those not yet reported in a batch.
+	DroppedSightings, PendingDropped uint64
+	MaxBytes                         int64
+}
+
+// Stats reports the spool's state.
+func (s *Spool) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Batches: len(s.pend), Bytes: s.bytes, DroppedSightings: s.drops.Total, PendingDropped: s.drops.Pending, MaxBytes: s.maxBytes}
+	for _, seq := range s.pend {
+		st.Sightings += s.meta[seq].sightings
+		st.Observations += s.meta[seq].observations
+	}
+	return st
 }
