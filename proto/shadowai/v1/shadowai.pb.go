@@ -261,6 +261,105 @@ func (x *Process) GetName() string {
 	return ""
 }
 
+type RenewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PKCS#10 certificate signing request, DER.
+	CsrDer        []byte `protobuf:"bytes,1,opt,name=csr_der,json=csrDer,proto3" json:"csr_der,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewRequest) Reset() {
+	*x = RenewRequest{}
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewRequest) ProtoMessage() {}
+
+func (x *RenewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewRequest.ProtoReflect.Descriptor instead.
+func (*RenewRequest) Descriptor() ([]byte, []int) {
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RenewRequest) GetCsrDer() []byte {
+	if x != nil {
+		return x.CsrDer
+	}
+	return nil
+}
+
+type RenewResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// New client certificate, DER, signed by the collector CA.
+	CertificateDer []byte `protobuf:"bytes,1,opt,name=certificate_der,json=certificateDer,proto3" json:"certificate_der,omitempty"`
+	// Collector CA certificate, DER.
+	CaDer         []byte `protobuf:"bytes,2,opt,name=ca_der,json=caDer,proto3" json:"ca_der,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewResponse) Reset() {
+	*x = RenewResponse{}
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewResponse) ProtoMessage() {}
+
+func (x *RenewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewResponse.ProtoReflect.Descriptor instead.
+func (*RenewResponse) Descriptor() ([]byte, []int) {
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RenewResponse) GetCertificateDer() []byte {
+	if x != nil {
+		return x.CertificateDer
+	}
+	return nil
+}
+
+func (x *RenewResponse) GetCaDer() []byte {
+	if x != nil {
+		return x.CaDer
+	}
+	return nil
+}
+
 type EnrollRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Token string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
@@ -276,7 +375,7 @@ type EnrollRequest struct {
 
 func (x *EnrollRequest) Reset() {
 	*x = EnrollRequest{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[2]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -288,7 +387,7 @@ func (x *EnrollRequest) String() string {
 func (*EnrollRequest) ProtoMessage() {}
 
 func (x *EnrollRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[2]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -301,7 +400,7 @@ func (x *EnrollRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrollRequest.ProtoReflect.Descriptor instead.
 func (*EnrollRequest) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{2}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *EnrollRequest) GetToken() string {
@@ -364,7 +463,7 @@ type EnrollResponse struct {
 
 func (x *EnrollResponse) Reset() {
 	*x = EnrollResponse{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[3]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -376,7 +475,7 @@ func (x *EnrollResponse) String() string {
 func (*EnrollResponse) ProtoMessage() {}
 
 func (x *EnrollResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[3]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -389,7 +488,7 @@ func (x *EnrollResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrollResponse.ProtoReflect.Descriptor instead.
 func (*EnrollResponse) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{3}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EnrollResponse) GetAgentId() string {
@@ -429,7 +528,7 @@ type StreamRequest struct {
 
 func (x *StreamRequest) Reset() {
 	*x = StreamRequest{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[4]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -441,7 +540,7 @@ func (x *StreamRequest) String() string {
 func (*StreamRequest) ProtoMessage() {}
 
 func (x *StreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[4]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -454,7 +553,7 @@ func (x *StreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamRequest.ProtoReflect.Descriptor instead.
 func (*StreamRequest) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{4}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StreamRequest) GetBatch() *Batch {
@@ -473,7 +572,7 @@ type StreamResponse struct {
 
 func (x *StreamResponse) Reset() {
 	*x = StreamResponse{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[5]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -485,7 +584,7 @@ func (x *StreamResponse) String() string {
 func (*StreamResponse) ProtoMessage() {}
 
 func (x *StreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[5]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -498,7 +597,7 @@ func (x *StreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamResponse.ProtoReflect.Descriptor instead.
 func (*StreamResponse) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{5}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StreamResponse) GetAck() *Ack {
@@ -522,7 +621,7 @@ type Batch struct {
 
 func (x *Batch) Reset() {
 	*x = Batch{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[6]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -534,7 +633,7 @@ func (x *Batch) String() string {
 func (*Batch) ProtoMessage() {}
 
 func (x *Batch) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[6]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -547,7 +646,7 @@ func (x *Batch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch.ProtoReflect.Descriptor instead.
 func (*Batch) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{6}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Batch) GetSeq() uint64 {
@@ -581,7 +680,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[7]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +692,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[7]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +705,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{7}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Ack) GetSeq() uint64 {
@@ -645,7 +744,7 @@ type BeatRequest struct {
 
 func (x *BeatRequest) Reset() {
 	*x = BeatRequest{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[8]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -657,7 +756,7 @@ func (x *BeatRequest) String() string {
 func (*BeatRequest) ProtoMessage() {}
 
 func (x *BeatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[8]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -670,7 +769,7 @@ func (x *BeatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeatRequest.ProtoReflect.Descriptor instead.
 func (*BeatRequest) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{8}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *BeatRequest) GetAgentVersion() string {
@@ -776,7 +875,7 @@ type SensorState struct {
 
 func (x *SensorState) Reset() {
 	*x = SensorState{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[9]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +887,7 @@ func (x *SensorState) String() string {
 func (*SensorState) ProtoMessage() {}
 
 func (x *SensorState) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[9]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +900,7 @@ func (x *SensorState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SensorState.ProtoReflect.Descriptor instead.
 func (*SensorState) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{9}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SensorState) GetName() string {
@@ -836,7 +935,7 @@ type BeatResponse struct {
 
 func (x *BeatResponse) Reset() {
 	*x = BeatResponse{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[10]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -848,7 +947,7 @@ func (x *BeatResponse) String() string {
 func (*BeatResponse) ProtoMessage() {}
 
 func (x *BeatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[10]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -861,7 +960,7 @@ func (x *BeatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeatResponse.ProtoReflect.Descriptor instead.
 func (*BeatResponse) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{10}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *BeatResponse) GetCatalogVersion() string {
@@ -887,7 +986,7 @@ type GetBundleRequest struct {
 
 func (x *GetBundleRequest) Reset() {
 	*x = GetBundleRequest{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[11]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -899,7 +998,7 @@ func (x *GetBundleRequest) String() string {
 func (*GetBundleRequest) ProtoMessage() {}
 
 func (x *GetBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[11]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -912,7 +1011,7 @@ func (x *GetBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBundleRequest.ProtoReflect.Descriptor instead.
 func (*GetBundleRequest) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{11}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetBundleRequest) GetVersion() string {
@@ -931,7 +1030,7 @@ type GetBundleResponse struct {
 
 func (x *GetBundleResponse) Reset() {
 	*x = GetBundleResponse{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[12]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -943,7 +1042,7 @@ func (x *GetBundleResponse) String() string {
 func (*GetBundleResponse) ProtoMessage() {}
 
 func (x *GetBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[12]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -956,7 +1055,7 @@ func (x *GetBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBundleResponse.ProtoReflect.Descriptor instead.
 func (*GetBundleResponse) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{12}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetBundleResponse) GetBundle() *SignatureBundle {
@@ -983,7 +1082,7 @@ type SignatureBundle struct {
 
 func (x *SignatureBundle) Reset() {
 	*x = SignatureBundle{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[13]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1094,7 @@ func (x *SignatureBundle) String() string {
 func (*SignatureBundle) ProtoMessage() {}
 
 func (x *SignatureBundle) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[13]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1107,7 @@ func (x *SignatureBundle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignatureBundle.ProtoReflect.Descriptor instead.
 func (*SignatureBundle) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{13}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SignatureBundle) GetVersion() string {
@@ -1068,7 +1167,7 @@ type QueryRequest struct {
 
 func (x *QueryRequest) Reset() {
 	*x = QueryRequest{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[14]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1179,7 @@ func (x *QueryRequest) String() string {
 func (*QueryRequest) ProtoMessage() {}
 
 func (x *QueryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[14]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1192,7 @@ func (x *QueryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryRequest.ProtoReflect.Descriptor instead.
 func (*QueryRequest) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{14}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *QueryRequest) GetSince() *timestamppb.Timestamp {
@@ -1197,7 +1296,7 @@ type InventoryRow struct {
 
 func (x *InventoryRow) Reset() {
 	*x = InventoryRow{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[15]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1308,7 @@ func (x *InventoryRow) String() string {
 func (*InventoryRow) ProtoMessage() {}
 
 func (x *InventoryRow) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[15]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1321,7 @@ func (x *InventoryRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InventoryRow.ProtoReflect.Descriptor instead.
 func (*InventoryRow) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{15}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *InventoryRow) GetService() string {
@@ -1335,7 +1434,7 @@ type QueryResponse struct {
 
 func (x *QueryResponse) Reset() {
 	*x = QueryResponse{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[16]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1446,7 @@ func (x *QueryResponse) String() string {
 func (*QueryResponse) ProtoMessage() {}
 
 func (x *QueryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[16]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1459,7 @@ func (x *QueryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryResponse.ProtoReflect.Descriptor instead.
 func (*QueryResponse) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{16}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *QueryResponse) GetRows() []*InventoryRow {
@@ -1392,7 +1491,7 @@ type EndpointsRequest struct {
 
 func (x *EndpointsRequest) Reset() {
 	*x = EndpointsRequest{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[17]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1404,7 +1503,7 @@ func (x *EndpointsRequest) String() string {
 func (*EndpointsRequest) ProtoMessage() {}
 
 func (x *EndpointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[17]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1417,7 +1516,7 @@ func (x *EndpointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndpointsRequest.ProtoReflect.Descriptor instead.
 func (*EndpointsRequest) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{17}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{19}
 }
 
 type Endpoint struct {
@@ -1440,7 +1539,7 @@ type Endpoint struct {
 
 func (x *Endpoint) Reset() {
 	*x = Endpoint{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[18]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1452,7 +1551,7 @@ func (x *Endpoint) String() string {
 func (*Endpoint) ProtoMessage() {}
 
 func (x *Endpoint) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[18]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1465,7 +1564,7 @@ func (x *Endpoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Endpoint.ProtoReflect.Descriptor instead.
 func (*Endpoint) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{18}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Endpoint) GetAgentId() string {
@@ -1547,7 +1646,7 @@ type EndpointsResponse struct {
 
 func (x *EndpointsResponse) Reset() {
 	*x = EndpointsResponse{}
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[19]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1559,7 +1658,7 @@ func (x *EndpointsResponse) String() string {
 func (*EndpointsResponse) ProtoMessage() {}
 
 func (x *EndpointsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shadowai_v1_shadowai_proto_msgTypes[19]
+	mi := &file_shadowai_v1_shadowai_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1572,7 +1671,7 @@ func (x *EndpointsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndpointsResponse.ProtoReflect.Descriptor instead.
 func (*EndpointsResponse) Descriptor() ([]byte, []int) {
-	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{19}
+	return file_shadowai_v1_shadowai_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EndpointsResponse) GetEndpoints() []*Endpoint {
@@ -1612,7 +1711,12 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\aProcess\x12\x10\n" +
 	"\x03pid\x18\x01 \x01(\x05R\x03pid\x12\x10\n" +
 	"\x03exe\x18\x02 \x01(\tR\x03exe\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"\xa8\x01\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"'\n" +
+	"\fRenewRequest\x12\x17\n" +
+	"\acsr_der\x18\x01 \x01(\fR\x06csrDer\"O\n" +
+	"\rRenewResponse\x12'\n" +
+	"\x0fcertificate_der\x18\x01 \x01(\fR\x0ecertificateDer\x12\x15\n" +
+	"\x06ca_der\x18\x02 \x01(\fR\x05caDer\"\xa8\x01\n" +
 	"\rEnrollRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x17\n" +
 	"\acsr_der\x18\x02 \x01(\fR\x06csrDer\x12\x17\n" +
@@ -1725,9 +1829,10 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\x06detail\x18\n" +
 	" \x01(\tR\x06detail\"H\n" +
 	"\x11EndpointsResponse\x123\n" +
-	"\tendpoints\x18\x01 \x03(\v2\x15.shadowai.v1.EndpointR\tendpoints2V\n" +
+	"\tendpoints\x18\x01 \x03(\v2\x15.shadowai.v1.EndpointR\tendpoints2\x96\x01\n" +
 	"\x11EnrollmentService\x12A\n" +
-	"\x06Enroll\x12\x1a.shadowai.v1.EnrollRequest\x1a\x1b.shadowai.v1.EnrollResponse2V\n" +
+	"\x06Enroll\x12\x1a.shadowai.v1.EnrollRequest\x1a\x1b.shadowai.v1.EnrollResponse\x12>\n" +
+	"\x05Renew\x12\x19.shadowai.v1.RenewRequest\x1a\x1a.shadowai.v1.RenewResponse2V\n" +
 	"\rIngestService\x12E\n" +
 	"\x06Stream\x12\x1a.shadowai.v1.StreamRequest\x1a\x1b.shadowai.v1.StreamResponse(\x010\x012O\n" +
 	"\x10HeartbeatService\x12;\n" +
@@ -1750,71 +1855,75 @@ func file_shadowai_v1_shadowai_proto_rawDescGZIP() []byte {
 	return file_shadowai_v1_shadowai_proto_rawDescData
 }
 
-var file_shadowai_v1_shadowai_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_shadowai_v1_shadowai_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_shadowai_v1_shadowai_proto_goTypes = []any{
 	(*Sighting)(nil),              // 0: shadowai.v1.Sighting
 	(*Process)(nil),               // 1: shadowai.v1.Process
-	(*EnrollRequest)(nil),         // 2: shadowai.v1.EnrollRequest
-	(*EnrollResponse)(nil),        // 3: shadowai.v1.EnrollResponse
-	(*StreamRequest)(nil),         // 4: shadowai.v1.StreamRequest
-	(*StreamResponse)(nil),        // 5: shadowai.v1.StreamResponse
-	(*Batch)(nil),                 // 6: shadowai.v1.Batch
-	(*Ack)(nil),                   // 7: shadowai.v1.Ack
-	(*BeatRequest)(nil),           // 8: shadowai.v1.BeatRequest
-	(*SensorState)(nil),           // 9: shadowai.v1.SensorState
-	(*BeatResponse)(nil),          // 10: shadowai.v1.BeatResponse
-	(*GetBundleRequest)(nil),      // 11: shadowai.v1.GetBundleRequest
-	(*GetBundleResponse)(nil),     // 12: shadowai.v1.GetBundleResponse
-	(*SignatureBundle)(nil),       // 13: shadowai.v1.SignatureBundle
-	(*QueryRequest)(nil),          // 14: shadowai.v1.QueryRequest
-	(*InventoryRow)(nil),          // 15: shadowai.v1.InventoryRow
-	(*QueryResponse)(nil),         // 16: shadowai.v1.QueryResponse
-	(*EndpointsRequest)(nil),      // 17: shadowai.v1.EndpointsRequest
-	(*Endpoint)(nil),              // 18: shadowai.v1.Endpoint
-	(*EndpointsResponse)(nil),     // 19: shadowai.v1.EndpointsResponse
-	nil,                           // 20: shadowai.v1.Sighting.AttrsEntry
-	nil,                           // 21: shadowai.v1.BeatRequest.CountersEntry
-	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(*RenewRequest)(nil),          // 2: shadowai.v1.RenewRequest
+	(*RenewResponse)(nil),         // 3: shadowai.v1.RenewResponse
+	(*EnrollRequest)(nil),         // 4: shadowai.v1.EnrollRequest
+	(*EnrollResponse)(nil),        // 5: shadowai.v1.EnrollResponse
+	(*StreamRequest)(nil),         // 6: shadowai.v1.StreamRequest
+	(*StreamResponse)(nil),        // 7: shadowai.v1.StreamResponse
+	(*Batch)(nil),                 // 8: shadowai.v1.Batch
+	(*Ack)(nil),                   // 9: shadowai.v1.Ack
+	(*BeatRequest)(nil),           // 10: shadowai.v1.BeatRequest
+	(*SensorState)(nil),           // 11: shadowai.v1.SensorState
+	(*BeatResponse)(nil),          // 12: shadowai.v1.BeatResponse
+	(*GetBundleRequest)(nil),      // 13: shadowai.v1.GetBundleRequest
+	(*GetBundleResponse)(nil),     // 14: shadowai.v1.GetBundleResponse
+	(*SignatureBundle)(nil),       // 15: shadowai.v1.SignatureBundle
+	(*QueryRequest)(nil),          // 16: shadowai.v1.QueryRequest
+	(*InventoryRow)(nil),          // 17: shadowai.v1.InventoryRow
+	(*QueryResponse)(nil),         // 18: shadowai.v1.QueryResponse
+	(*EndpointsRequest)(nil),      // 19: shadowai.v1.EndpointsRequest
+	(*Endpoint)(nil),              // 20: shadowai.v1.Endpoint
+	(*EndpointsResponse)(nil),     // 21: shadowai.v1.EndpointsResponse
+	nil,                           // 22: shadowai.v1.Sighting.AttrsEntry
+	nil,                           // 23: shadowai.v1.BeatRequest.CountersEntry
+	(*timestamppb.Timestamp)(nil), // 24: google.protobuf.Timestamp
 }
 var file_shadowai_v1_shadowai_proto_depIdxs = []int32{
-	22, // 0: shadowai.v1.Sighting.first_seen:type_name -> google.protobuf.Timestamp
-	22, // 1: shadowai.v1.Sighting.last_seen:type_name -> google.protobuf.Timestamp
+	24, // 0: shadowai.v1.Sighting.first_seen:type_name -> google.protobuf.Timestamp
+	24, // 1: shadowai.v1.Sighting.last_seen:type_name -> google.protobuf.Timestamp
 	1,  // 2: shadowai.v1.Sighting.process:type_name -> shadowai.v1.Process
-	20, // 3: shadowai.v1.Sighting.attrs:type_name -> shadowai.v1.Sighting.AttrsEntry
-	6,  // 4: shadowai.v1.StreamRequest.batch:type_name -> shadowai.v1.Batch
-	7,  // 5: shadowai.v1.StreamResponse.ack:type_name -> shadowai.v1.Ack
+	22, // 3: shadowai.v1.Sighting.attrs:type_name -> shadowai.v1.Sighting.AttrsEntry
+	8,  // 4: shadowai.v1.StreamRequest.batch:type_name -> shadowai.v1.Batch
+	9,  // 5: shadowai.v1.StreamResponse.ack:type_name -> shadowai.v1.Ack
 	0,  // 6: shadowai.v1.Batch.sightings:type_name -> shadowai.v1.Sighting
-	22, // 7: shadowai.v1.BeatRequest.started_at:type_name -> google.protobuf.Timestamp
-	22, // 8: shadowai.v1.BeatRequest.sent_at:type_name -> google.protobuf.Timestamp
-	21, // 9: shadowai.v1.BeatRequest.counters:type_name -> shadowai.v1.BeatRequest.CountersEntry
-	9,  // 10: shadowai.v1.BeatRequest.sensors:type_name -> shadowai.v1.SensorState
-	22, // 11: shadowai.v1.BeatResponse.server_time:type_name -> google.protobuf.Timestamp
-	13, // 12: shadowai.v1.GetBundleResponse.bundle:type_name -> shadowai.v1.SignatureBundle
-	22, // 13: shadowai.v1.QueryRequest.since:type_name -> google.protobuf.Timestamp
-	22, // 14: shadowai.v1.QueryRequest.until:type_name -> google.protobuf.Timestamp
-	22, // 15: shadowai.v1.InventoryRow.first_seen:type_name -> google.protobuf.Timestamp
-	22, // 16: shadowai.v1.InventoryRow.last_seen:type_name -> google.protobuf.Timestamp
-	15, // 17: shadowai.v1.QueryResponse.rows:type_name -> shadowai.v1.InventoryRow
-	22, // 18: shadowai.v1.QueryResponse.since:type_name -> google.protobuf.Timestamp
-	22, // 19: shadowai.v1.QueryResponse.until:type_name -> google.protobuf.Timestamp
-	22, // 20: shadowai.v1.Endpoint.enrolled_at:type_name -> google.protobuf.Timestamp
-	22, // 21: shadowai.v1.Endpoint.last_heartbeat:type_name -> google.protobuf.Timestamp
-	22, // 22: shadowai.v1.Endpoint.last_seen:type_name -> google.protobuf.Timestamp
-	18, // 23: shadowai.v1.EndpointsResponse.endpoints:type_name -> shadowai.v1.Endpoint
-	2,  // 24: shadowai.v1.EnrollmentService.Enroll:input_type -> shadowai.v1.EnrollRequest
-	4,  // 25: shadowai.v1.IngestService.Stream:input_type -> shadowai.v1.StreamRequest
-	8,  // 26: shadowai.v1.HeartbeatService.Beat:input_type -> shadowai.v1.BeatRequest
-	11, // 27: shadowai.v1.SignaturesService.GetBundle:input_type -> shadowai.v1.GetBundleRequest
-	14, // 28: shadowai.v1.InventoryService.Query:input_type -> shadowai.v1.QueryRequest
-	17, // 29: shadowai.v1.InventoryService.Endpoints:input_type -> shadowai.v1.EndpointsRequest
-	3,  // 30: shadowai.v1.EnrollmentService.Enroll:output_type -> shadowai.v1.EnrollResponse
-	5,  // 31: shadowai.v1.IngestService.Stream:output_type -> shadowai.v1.StreamResponse
-	10, // 32: shadowai.v1.HeartbeatService.Beat:output_type -> shadowai.v1.BeatResponse
-	12, // 33: shadowai.v1.SignaturesService.GetBundle:output_type -> shadowai.v1.GetBundleResponse
-	16, // 34: shadowai.v1.InventoryService.Query:output_type -> shadowai.v1.QueryResponse
-	19, // 35: shadowai.v1.InventoryService.Endpoints:output_type -> shadowai.v1.EndpointsResponse
-	30, // [30:36] is the sub-list for method output_type
-	24, // [24:30] is the sub-list for method input_type
+	24, // 7: shadowai.v1.BeatRequest.started_at:type_name -> google.protobuf.Timestamp
+	24, // 8: shadowai.v1.BeatRequest.sent_at:type_name -> google.protobuf.Timestamp
+	23, // 9: shadowai.v1.BeatRequest.counters:type_name -> shadowai.v1.BeatRequest.CountersEntry
+	11, // 10: shadowai.v1.BeatRequest.sensors:type_name -> shadowai.v1.SensorState
+	24, // 11: shadowai.v1.BeatResponse.server_time:type_name -> google.protobuf.Timestamp
+	15, // 12: shadowai.v1.GetBundleResponse.bundle:type_name -> shadowai.v1.SignatureBundle
+	24, // 13: shadowai.v1.QueryRequest.since:type_name -> google.protobuf.Timestamp
+	24, // 14: shadowai.v1.QueryRequest.until:type_name -> google.protobuf.Timestamp
+	24, // 15: shadowai.v1.InventoryRow.first_seen:type_name -> google.protobuf.Timestamp
+	24, // 16: shadowai.v1.InventoryRow.last_seen:type_name -> google.protobuf.Timestamp
+	17, // 17: shadowai.v1.QueryResponse.rows:type_name -> shadowai.v1.InventoryRow
+	24, // 18: shadowai.v1.QueryResponse.since:type_name -> google.protobuf.Timestamp
+	24, // 19: shadowai.v1.QueryResponse.until:type_name -> google.protobuf.Timestamp
+	24, // 20: shadowai.v1.Endpoint.enrolled_at:type_name -> google.protobuf.Timestamp
+	24, // 21: shadowai.v1.Endpoint.last_heartbeat:type_name -> google.protobuf.Timestamp
+	24, // 22: shadowai.v1.Endpoint.last_seen:type_name -> google.protobuf.Timestamp
+	20, // 23: shadowai.v1.EndpointsResponse.endpoints:type_name -> shadowai.v1.Endpoint
+	4,  // 24: shadowai.v1.EnrollmentService.Enroll:input_type -> shadowai.v1.EnrollRequest
+	2,  // 25: shadowai.v1.EnrollmentService.Renew:input_type -> shadowai.v1.RenewRequest
+	6,  // 26: shadowai.v1.IngestService.Stream:input_type -> shadowai.v1.StreamRequest
+	10, // 27: shadowai.v1.HeartbeatService.Beat:input_type -> shadowai.v1.BeatRequest
+	13, // 28: shadowai.v1.SignaturesService.GetBundle:input_type -> shadowai.v1.GetBundleRequest
+	16, // 29: shadowai.v1.InventoryService.Query:input_type -> shadowai.v1.QueryRequest
+	19, // 30: shadowai.v1.InventoryService.Endpoints:input_type -> shadowai.v1.EndpointsRequest
+	5,  // 31: shadowai.v1.EnrollmentService.Enroll:output_type -> shadowai.v1.EnrollResponse
+	3,  // 32: shadowai.v1.EnrollmentService.Renew:output_type -> shadowai.v1.RenewResponse
+	7,  // 33: shadowai.v1.IngestService.Stream:output_type -> shadowai.v1.StreamResponse
+	12, // 34: shadowai.v1.HeartbeatService.Beat:output_type -> shadowai.v1.BeatResponse
+	14, // 35: shadowai.v1.SignaturesService.GetBundle:output_type -> shadowai.v1.GetBundleResponse
+	18, // 36: shadowai.v1.InventoryService.Query:output_type -> shadowai.v1.QueryResponse
+	21, // 37: shadowai.v1.InventoryService.Endpoints:output_type -> shadowai.v1.EndpointsResponse
+	31, // [31:38] is the sub-list for method output_type
+	24, // [24:31] is the sub-list for method input_type
 	24, // [24:24] is the sub-list for extension type_name
 	24, // [24:24] is the sub-list for extension extendee
 	0,  // [0:24] is the sub-list for field type_name
@@ -1831,7 +1940,7 @@ func file_shadowai_v1_shadowai_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_shadowai_v1_shadowai_proto_rawDesc), len(file_shadowai_v1_shadowai_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   5,
 		},
