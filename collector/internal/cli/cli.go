@@ -46,6 +46,7 @@ func commands() []command {
 		{"report", "write the weekly shadow-AI report (report weekly --out DIR)", reportCmd},
 		{"backup", "write an online backup of the database (backup --out FILE)", backupCmd},
 		{"admin", "issue an admin client certificate for the gRPC and HTTP APIs (admin cert)", adminCmd},
+		{"agents", "list enrolled agents, or revoke one (agents revoke ID)", agentsCmd},
 		{"version", "print the version", func(e env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
 }

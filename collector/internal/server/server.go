@@ -170,6 +170,8 @@ func newGRPC(env *Env, log *slog.Logger, reg *metrics.Registry) (*grpc.Server, *
 			"/shadowai.v1.InventoryService/":  pki.RoleAdmin,
 		},
 	}
+	// Renewal is authenticated by the agent's current certificate.
+	guard.Roles[pb.EnrollmentService_Renew_FullMethodName] = pki.RoleAgent
 	tlsCfg := &tls.Config{
 		Certificates: []tls.Certificate{env.CA.Server},
 		// Every client presents a certificate; the guard verifies it per
