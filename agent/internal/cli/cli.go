@@ -36,6 +36,7 @@ var commands = []struct {
 	{"classify", "which AI service, if any, each domain name belongs to", classify},
 	{"enroll", "enroll with a collector using a one-time token", enroll},
 	{"run", "stream sightings to the collector (live, or --pcap FILE)", run},
+	{"config", "config check: validate the configuration file and print the effective settings", configCmd},
 	{"version", "print the version", func(e env, _ []string) error { _, err := fmt.Fprintln(e.stdout, Version); return err }},
 }
 

@@ -13,12 +13,14 @@ func enroll(e env, args []string) error {
 	o := uplink.EnrollOptions{AgentVersion: Version}
 	fs.StringVar(&o.Collector, "collector", "", "collector address HOST:PORT")
 	fs.StringVar(&o.Token, "token", "", "one-time enrollment token from `shadowai-collector token create`")
-	fs.StringVar(&o.StateDir, "state", "", "agent state directory (key, certificate, spool)")
+	cf := addConfigFlags(fs)
 	fs.BoolVar(&o.Force, "force", false, "replace an existing enrollment with a new identity")
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
 	}
-	for name, v := range map[string]string{"--collector HOST:PORT": o.Collector, "--token TOKEN": o.Token, "--state DIR": o.StateDir} {
+	cfg, _ := cf.read()
+	o.StateDir = cfg.StateDir
+	for name, v := range map[string]string{"--collector HOST:PORT": o.Collector, "--token TOKEN": o.Token} {
 		if v == "" {
 			return usageError(name + " is required")
 		}

@@ -9,29 +9,34 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/shadowai/shadowai/agent/internal/aggregate"
 	"github.com/shadowai/shadowai/agent/internal/pipeline"
 )
 
 func run(e env, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	o := pipeline.Options{AgentVersion: Version, Log: e.log()}
-	fs.StringVar(&o.StateDir, "state", "", "agent state directory (as given to enroll)")
+	cf := addConfigFlags(fs)
 	pcap := fs.String("pcap", "", "read this capture file instead of running live sensors; exit once every sighting is acknowledged")
 	force := fs.Bool("force", false, "with --pcap: read the file again even if it was already ingested")
 	wait := fs.Duration("wait", 2*time.Minute, "with --pcap: how long to keep trying to reach the collector")
-	fs.DurationVar(&o.Window, "window", aggregate.DefaultWindow, "aggregation window")
-	fs.DurationVar(&o.HeartbeatInterval, "heartbeat", time.Minute, "live: how often to report health and check for a new signature catalog")
-	iface := fs.String("iface", "any", "live network capture on these interfaces (comma-separated, or \"any\")")
-	fs.BoolVar(&o.Endpoint.Privacy.HashUsers, "hash-users", false, "send user names as a hash (keyed by $"+userHashKeyEnv+" when set)")
+	window := fs.Duration("window", 0, "aggregation window (overrides aggregate.window)")
+	heartbeat := fs.Duration("heartbeat", 0, "live: how often to report health and check for a new signature catalog (overrides heartbeat.interval)")
+	hashUsers := fs.Bool("hash-users", false, "send user names as a hash (keyed by $"+userHashKeyEnv+" when set)")
+	iface := fs.String("iface", "", "live network capture on these interfaces, comma-separated, or \"any\" (overrides sensors.network.options.interfaces)")
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
 	}
-	if o.StateDir == "" {
-		return usageError("--state DIR is required")
+	cfg, log := cf.load(e)
+	if *window > 0 {
+		cfg.Aggregate.Window = *window
 	}
-	o.Interfaces = interfaces(*iface)
-	o.Endpoint.Privacy.Key = os.Getenv(userHashKeyEnv)
+	if *heartbeat > 0 {
+		cfg.Heartbeat.Interval = *heartbeat
+	}
+	if *iface != "" {
+		cfg.Sensors = withOption(cfg.Sensors, "network", "interfaces", *iface)
+	}
+	o := pipeline.Options{Config: cfg, AgentVersion: Version, Log: log}
+	o.Endpoint.Privacy.HashUsers, o.Endpoint.Privacy.Key = *hashUsers, os.Getenv(userHashKeyEnv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *pcap == "" {

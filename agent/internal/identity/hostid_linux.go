@@ -2,7 +2,6 @@ package identity
 
 import (
 	"os"
-	"strings"
 )
 
 // osHostID reads systemd's machine id (machine-id(5)), falling back to the
@@ -15,9 +14,11 @@ func osHostID() (string, error) {
 			lastErr = err
 			continue
 		}
-		if id := strings.TrimSpace(string(b)); id != "" {
+		id, err := normaliseID(string(b))
+		if err == nil {
 			return id, nil
 		}
+		lastErr = err
 	}
 	return "", lastErr
 }

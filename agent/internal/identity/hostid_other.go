@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin && !windows
 
 package identity
 
@@ -7,8 +7,8 @@ import (
 	"runtime"
 )
 
-// osHostID has no reader on this OS yet; HostID falls back to an id kept
-// in the state directory.
+// osHostID has no reader on this OS; HostID falls back to an id kept in
+// the state directory.
 func osHostID() (string, error) {
-	return "", fmt.Errorf("reading the machine id is not implemented on %s", runtime.GOOS)
+	return "", fmt.Errorf("reading the machine id is not supported on %s", runtime.GOOS)
 }

@@ -5,6 +5,7 @@
 package identity
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -182,4 +183,13 @@ func HostID(stateDir string) (string, error) {
 		return "", fmt.Errorf("saving generated host id: %w", err)
 	}
 	return id, nil
+}
+
+// CSRFor is a certificate request for an existing key (renewal).
+func CSRFor(key crypto.PrivateKey, hostname string) ([]byte, error) {
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("agent key of type %T cannot sign a certificate request", key)
+	}
+	return x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: hostname}}, signer)
 }

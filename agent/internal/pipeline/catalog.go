@@ -13,7 +13,7 @@ import (
 // sightings carry its version.
 func (a *agent) updateCatalog(ctx context.Context, conn grpc.ClientConnInterface, announced string) {
 	if a.sync == nil {
-		a.sync = &catalogsync.Syncer{StateDir: a.opts.StateDir, Live: a.catalog, Log: a.opts.Log}
+		a.sync = &catalogsync.Syncer{StateDir: a.cfg.StateDir, Live: a.catalog, Log: a.opts.Log}
 	}
 	if v := a.sync.Update(ctx, conn, announced); v != "" {
 		a.mu.Lock()

@@ -1,51 +1,44 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"os"
-	"runtime"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/agent/internal/uplink"
-	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
-)
-
-// Intervals of the live run.
-const (
-	flushInterval     = 10 * time.Second
-	heartbeatInterval = time.Minute
 )
 
 // RunLive runs the live sensors and streams their sightings until ctx
 // ends; then it spools what is still being merged, so a restart loses
-// nothing.
+// nothing. A collector that is away or refuses the agent does not stop
+// it: sightings stay spooled (within the spool's bound) and the reason is
+// logged and retried.
 func RunLive(ctx context.Context, o Options) error {
 	a, err := open(o)
 	if err != nil {
 		return err
 	}
-	conn, err := uplink.Dial(a.state)
+	conn, err := uplink.Dial(a.state, a.cfg.Uplink.Compression)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	started := time.Now()
-	sender := &uplink.Sender{Conn: conn, Addr: a.state.Enrollment.Collector, Spool: a.spool, Log: o.Log, Window: 8}
+	sender := a.sender(conn)
+	sender.KeepTrying = true
 	sendErr := make(chan error, 1)
 	go func() { sendErr <- sender.Run(ctx, false) }()
-	go a.scanProcesses(ctx)
-	go a.sniff(ctx)
-	flush := time.NewTicker(flushInterval)
+	sensors := startSensors(ctx, a.cfg, SensorEnv{Catalog: a.catalog, Log: o.Log, Endpoint: a.endpoint}, func(ob *observe.Observation) { a.observe(ob) })
+	self := a.newSelfLimits(sensors)
+	flush := time.NewTicker(a.cfg.Aggregate.FlushInterval)
 	defer flush.Stop()
-	beat := time.NewTicker(cmp.Or(o.HeartbeatInterval, heartbeatInterval))
+	beat := time.NewTicker(a.cfg.Heartbeat.Interval)
 	defer beat.Stop()
-	a.heartbeat(ctx, conn, started)
+	check := time.NewTicker(self.interval())
+	defer check.Stop()
+	a.renew(ctx, conn)
+	a.heartbeat(ctx, conn, sensors, sender, self)
 	for {
 		select {
 		case <-flush.C:
@@ -53,11 +46,15 @@ func RunLive(ctx context.Context, o Options) error {
 				o.Log.Error("spooling sightings failed", "err", err)
 			}
 		case <-beat.C:
-			a.heartbeat(ctx, conn, started)
+			a.renew(ctx, conn)
+			a.heartbeat(ctx, conn, sensors, sender, self)
+		case now := <-check.C:
+			self.check(now)
 		case err := <-sendErr:
 			a.spoolClosed(time.Time{}, true)
 			return err
 		case <-ctx.Done():
+			sensors.wait()
 			n, err := a.spoolClosed(time.Time{}, true)
 			o.Log.Info("agent stopping", "spooled_sightings", n, "pending_batches", a.spool.Len())
 			return err
@@ -65,27 +62,10 @@ func RunLive(ctx context.Context, o Options) error {
 	}
 }
 
-// scanProcesses runs the endpoint sensors: processes and local runtime
-// listeners every 30 s, extensions and model stores at start and daily.
-func (a *agent) scanProcesses(ctx context.Context) {
-	a.sensors.Run(ctx, func(o *observe.Observation) { a.observe(o) })
-}
-
-func (a *agent) heartbeat(ctx context.Context, conn *grpc.ClientConn, started time.Time) {
-	hostname, _ := os.Hostname()
-	req := &pb.BeatRequest{
-		AgentVersion: a.opts.AgentVersion, CatalogVersion: a.catalog.Version(), Os: runtime.GOOS, Hostname: hostname,
-		StartedAt: timestamppb.New(started), SentAt: timestamppb.Now(), SpoolBatches: uint64(a.spool.Len()),
-		Sensors:  []*pb.SensorState{{Name: "process", State: "running"}, a.net.state()},
-		Counters: a.net.counters(),
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	resp, err := pb.NewHeartbeatServiceClient(conn).Beat(ctx, req)
-	if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
-		a.opts.Log.Warn("heartbeat failed", "err", uplink.Explain(a.state.Enrollment.Collector, err))
-	}
-	if err == nil {
-		a.updateCatalog(ctx, conn, resp.GetCatalogVersion())
+// renew renews the client certificate when it is due; failures are logged
+// and retried at the next heartbeat, long before the certificate expires.
+func (a *agent) renew(ctx context.Context, conn *grpc.ClientConn) {
+	if _, err := uplink.RenewIfDue(ctx, conn, a.state, a.cfg.Uplink.RenewBefore, a.opts.Log); err != nil && ctx.Err() == nil {
+		a.opts.Log.Warn("certificate renewal failed; retrying at the next heartbeat", "err", err, "not_after", a.state.NotAfter().UTC().Format(time.RFC3339))
 	}
 }

@@ -2,60 +2,69 @@ package pipeline
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/shadowai/shadowai/agent/internal/capture"
 	"github.com/shadowai/shadowai/agent/internal/netsensor"
 	"github.com/shadowai/shadowai/agent/internal/observe"
-	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
 
-// netSensor is the live network sensor of a run, as the heartbeat sees it.
+func init() { RegisterSensor("network", newNetSensor) }
+
+// netSensor is the live network sensor: DNS, TLS and QUIC names on every
+// interface in sensors.network.options.interfaces (comma-separated; "any",
+// the default, for all of them).
 type netSensor struct {
-	mu   sync.Mutex // guards live and err
+	env    SensorEnv
+	ifaces []string
+
+	mu   sync.Mutex // guards live
 	live *netsensor.Live
-	err  error
 }
 
-// sniff captures on o.Interfaces (all when empty) until ctx ends; a
-// failure to open capture (not root, an unsupported system) is logged and
-// reported in the heartbeat, and the other sensors go on.
-func (a *agent) sniff(ctx context.Context) {
-	l, err := netsensor.StartLive(ctx, a.opts.Interfaces, capture.LiveConfig{}, a.catalog, func(o *observe.Observation) { a.observe(o) })
-	a.net.mu.Lock()
-	a.net.live, a.net.err = l, err
-	a.net.mu.Unlock()
+func newNetSensor(env SensorEnv) (Sensor, error) {
+	return &netSensor{env: env, ifaces: interfaceList(env.Config.Options["interfaces"])}, nil
+}
+
+// interfaceList reads the interfaces option; "" stands for all of them.
+func interfaceList(v string) []string {
+	if v == "" || v == "any" || v == "all" {
+		return []string{""}
+	}
+	var out []string
+	for _, n := range strings.Split(v, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Run captures until ctx ends. Failing to open capture (not root, an
+// unsupported system) is returned, so the heartbeat reports the sensor's
+// error and the other sensors go on.
+func (n *netSensor) Run(ctx context.Context, emit func(*observe.Observation)) error {
+	l, err := netsensor.StartLive(ctx, n.ifaces, capture.LiveConfig{}, n.env.Catalog, emit)
 	if err != nil {
-		a.opts.Log.Error("network sensor not running", "err", err)
-		return
+		return err
 	}
-	if err := l.Wait(); err != nil {
-		a.opts.Log.Error("network sensor stopped", "err", err)
-		a.net.mu.Lock()
-		a.net.err = err
-		a.net.mu.Unlock()
+	n.mu.Lock()
+	n.live = l
+	n.mu.Unlock()
+	if err := l.Wait(); err != nil && ctx.Err() == nil {
+		return err
 	}
+	return nil
 }
 
-// counters are the network sensor's counters for the heartbeat: packets,
-// kernel drops, parse errors, evictions.
-func (n *netSensor) counters() map[string]uint64 {
+// Counters are the capture counters for the heartbeat: packets, kernel
+// drops, parse errors, evictions.
+func (n *netSensor) Counters() map[string]uint64 {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.live == nil {
 		return nil
 	}
 	return n.live.Counters()
-}
-
-func (n *netSensor) state() *pb.SensorState {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	switch {
-	case n.err != nil:
-		return &pb.SensorState{Name: "network", State: "error", Detail: n.err.Error()}
-	case n.live == nil:
-		return &pb.SensorState{Name: "network", State: "stopped"}
-	}
-	return &pb.SensorState{Name: "network", State: "running"}
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/google/renameio/v2/maybe"
+	"google.golang.org/grpc"
 
 	"github.com/shadowai/shadowai/agent/internal/netsensor"
 	"github.com/shadowai/shadowai/agent/internal/observe"
@@ -29,8 +28,9 @@ type PcapResult struct {
 
 // RunPcap reads a capture file instead of live sensors, spools its
 // sightings and streams them until every one is acknowledged or ctx ends.
-// A file already ingested is not read twice unless force is set, so
-// re-running after an outage never counts the same traffic twice.
+// A file already spooled is not read twice unless force is set, so
+// re-running after an outage or a crash never counts the same traffic
+// twice: the capture's digest is recorded atomically with its batches.
 func RunPcap(ctx context.Context, o Options, path string, force bool) (PcapResult, error) {
 	var res PcapResult
 	a, err := open(o)
@@ -41,31 +41,47 @@ func RunPcap(ctx context.Context, o Options, path string, force bool) (PcapResul
 	if err != nil {
 		return res, err
 	}
-	marker := filepath.Join(o.StateDir, "ingested", sum)
-	_, statErr := os.Stat(marker)
 	readErr := error(nil)
-	if statErr == nil && !force {
+	if a.spool.Marked(sum) && !force {
 		res.Skipped = true
-		o.Log.Info("capture already ingested; sending only what is still spooled (use --force to read it again)", "file", path)
+		o.Log.Info("capture already spooled; sending only what is still spooled (use --force to read it again)", "file", path)
 	} else {
 		res, readErr = a.readPcap(path)
-		if res.Sightings, err = a.spoolClosed(time.Time{}, true); err != nil {
+		batches, n := a.closed(time.Time{}, true)
+		res.Sightings = n
+		// A forced re-read gets a mark of its own: reusing the digest's
+		// would let a crash mid-group commit half of it.
+		mark := sum
+		if force {
+			mark = fmt.Sprintf("%s-%d", sum, time.Now().UnixNano())
+		}
+		if err := a.spool.AppendGroup(batches, mark); err != nil {
 			return res, err
 		}
-		if err := markIngested(marker, path); err != nil {
-			return res, err
+		if !a.spool.Marked(sum) {
+			if err := a.spool.AppendGroup(nil, sum); err != nil {
+				return res, err
+			}
 		}
 	}
-	conn, err := uplink.Dial(a.state)
+	conn, err := uplink.Dial(a.state, a.cfg.Uplink.Compression)
 	if err != nil {
 		return res, err
 	}
 	defer conn.Close()
-	s := &uplink.Sender{Conn: conn, Addr: a.state.Enrollment.Collector, Spool: a.spool, Log: o.Log, Window: 8, MaxBackoff: 5 * time.Second}
+	s := a.sender(conn)
+	s.MaxBackoff = min(s.MaxBackoff, 5*time.Second)
 	if err := s.Run(ctx, true); err != nil {
-		return res, fmt.Errorf("%w; they are kept in %s and sent by the next run", err, filepath.Join(o.StateDir, "spool"))
+		return res, fmt.Errorf("%w; they are kept in %s and sent by the next run", err, filepath.Join(a.cfg.StateDir, "spool"))
 	}
 	return res, readErr
+}
+
+func (a *agent) sender(conn *grpc.ClientConn) *uplink.Sender {
+	return &uplink.Sender{
+		Conn: conn, Addr: a.state.Enrollment.Collector, Spool: a.spool, Log: a.opts.Log,
+		Window: a.cfg.Uplink.Window, MaxBackoff: a.cfg.Uplink.MaxBackoff, RateBytes: int(a.cfg.Uplink.RateBytes),
+	}
 }
 
 func (a *agent) readPcap(path string) (PcapResult, error) {
@@ -93,16 +109,4 @@ func fileDigest(path string) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func markIngested(marker, path string) error {
-	if err := os.MkdirAll(filepath.Dir(marker), 0o700); err != nil {
-		return fmt.Errorf("recording ingested capture: %w", err)
-	}
-	abs, _ := filepath.Abs(path)
-	err := maybe.WriteFile(marker, []byte(abs+"\n"+time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
-	if err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("recording ingested capture: %w", err)
-	}
-	return nil
 }

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shadowai/shadowai/agent/internal/aggregate"
 	"github.com/shadowai/shadowai/agent/internal/catalogsync"
+	"github.com/shadowai/shadowai/agent/internal/config"
 	"github.com/shadowai/shadowai/agent/internal/endpoint"
 	"github.com/shadowai/shadowai/agent/internal/identity"
 	"github.com/shadowai/shadowai/agent/internal/observe"
@@ -22,81 +24,86 @@ import (
 
 // Options configure a run.
 type Options struct {
-	StateDir     string
+	// Config is the agent configuration (config.Defaults() when unset).
+	Config       config.Config
 	AgentVersion string
 	Log          *slog.Logger
-	// Window is the aggregation window.
-	Window time.Duration
-	// BatchSize is the most sightings one batch carries.
-	BatchSize int
-	// HeartbeatInterval is how often a live run reports its health and
-	// checks for a new signature catalog; 0 means heartbeatInterval.
-	HeartbeatInterval time.Duration
-	// Interfaces the live network sensor captures on; empty means all.
-	Interfaces []string
 	// Endpoint configures the process, listener, extension and model
-	// store sensors and flow attribution (privacy options included).
+	// store sensors and flow attribution (privacy options included); the
+	// process interval comes from sensors.process.interval.
 	Endpoint endpoint.Options
 }
-
-// DefaultBatchSize keeps a batch well under the collector's limits.
-const DefaultBatchSize = 1000
 
 // agent is the state one run shares between its stages.
 type agent struct {
 	opts    Options
+	cfg     config.Config
 	state   *identity.State
 	catalog *signatures.Live
 	spool   *spool.Spool
-	// sensors are the endpoint sensors; they also attribute network
+	// endpoint is the host's endpoint sensors; they also attribute network
 	// observations to the process and user that made them.
-	sensors *endpoint.Sensors
+	endpoint *endpoint.Sensors
+	started time.Time
 
 	mu  sync.Mutex // guards agg
 	agg *aggregate.Aggregator
 
+	observations, aiObservations atomic.Uint64
+
 	sync *catalogsync.Syncer // used by the heartbeat loop only
-	net  netSensor
 }
 
 func open(o Options) (*agent, error) {
-	st, err := identity.Load(o.StateDir)
+	if o.Config.StateDir == "" {
+		o.Config = config.Defaults()
+	}
+	cfg := o.Config
+	st, err := identity.Load(cfg.StateDir)
 	if err != nil {
 		return nil, err
 	}
-	cat, err := catalogsync.Load(o.StateDir, o.Log)
+	cat, err := catalogsync.Load(cfg.StateDir, o.Log)
 	if err != nil {
 		return nil, err
 	}
-	sp, err := spool.Open(filepath.Join(o.StateDir, "spool"), 0)
+	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), int64(cfg.Spool.MaxBytes))
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range sp.Problems() {
+		o.Log.Error("spool", "problem", p)
 	}
 	hostname, _ := os.Hostname()
-	if o.BatchSize <= 0 {
-		o.BatchSize = DefaultBatchSize
-	}
 	if o.Endpoint.Log == nil {
 		o.Endpoint.Log = o.Log
 	}
+	if o.Endpoint.ProcessInterval == 0 {
+		o.Endpoint.ProcessInterval = cfg.Sensors["process"].Interval
+	}
 	return &agent{
-		opts: o, state: st, catalog: cat, spool: sp, sensors: endpoint.New(cat, o.Endpoint),
-		agg: aggregate.New(o.Window, st.Enrollment.HostID, hostname, cat.Version()),
+		opts: o, cfg: cfg, state: st, catalog: cat, spool: sp, started: time.Now(),
+		endpoint: endpoint.New(cat, o.Endpoint),
+		agg: aggregate.New(cfg.Aggregate.Window, st.Enrollment.HostID, hostname, cat.Version()),
 	}, nil
 }
 
 // observe merges one observation; safe for concurrent sensors.
 func (a *agent) observe(o *observe.Observation) bool {
-	a.sensors.Attribute(o)
+	a.endpoint.Attribute(o)
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.agg.Add(o)
+	kept := a.agg.Add(o)
+	a.mu.Unlock()
+	a.observations.Add(1)
+	if kept && o.Service != nil {
+		a.aiObservations.Add(1)
+	}
+	return kept
 }
 
-// spoolClosed moves every finished window (or, with all, every window)
-// from the aggregator to the spool. It returns the number of sightings
-// spooled.
-func (a *agent) spoolClosed(now time.Time, all bool) (int, error) {
+// closed takes every finished window (or, with all, every window) out of
+// the aggregator as batches.
+func (a *agent) closed(now time.Time, all bool) ([]*pb.Batch, int) {
 	a.mu.Lock()
 	var s []*pb.Sighting
 	if all {
@@ -105,10 +112,18 @@ func (a *agent) spoolClosed(now time.Time, all bool) (int, error) {
 		s = a.agg.Flush(now)
 	}
 	a.mu.Unlock()
-	for _, b := range aggregate.Batches(s, a.opts.BatchSize) {
+	return aggregate.Batches(s, a.cfg.Aggregate.BatchSize), len(s)
+}
+
+// spoolClosed moves every finished window (or, with all, every window)
+// from the aggregator to the spool. It returns the number of sightings
+// spooled.
+func (a *agent) spoolClosed(now time.Time, all bool) (int, error) {
+	batches, n := a.closed(now, all)
+	for _, b := range batches {
 		if _, err := a.spool.Append(b); err != nil {
 			return 0, err
 		}
 	}
-	return len(s), nil
+	return n, nil
 }

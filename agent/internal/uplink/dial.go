@@ -16,18 +16,24 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	"github.com/shadowai/shadowai/agent/internal/identity"
 )
 
-// maxSendMsg bounds one batch on the wire; the collector accepts 16 MiB.
-const maxSendMsg = 16 << 20
+// Message limits: one batch on the wire (the collector accepts 16 MiB), and
+// what the agent accepts back (acks, heartbeat answers, signature bundles).
+const (
+	maxSendMsg = 16 << 20
+	maxRecvMsg = 32 << 20
+)
 
 // Dial connects to the collector the agent enrolled with, presenting the
-// agent certificate and trusting only the collector's CA.
-func Dial(st *identity.State) (*grpc.ClientConn, error) {
+// agent's current certificate (renewals apply from the next handshake) and
+// trusting only the collector's CA. compression is "gzip" or "none".
+func Dial(st *identity.State, compression string) (*grpc.ClientConn, error) {
 	host, _, err := net.SplitHostPort(st.Enrollment.Collector)
 	if err != nil {
 		return nil, fmt.Errorf("collector address %q in the enrollment: %w", st.Enrollment.Collector, err)
@@ -35,19 +41,28 @@ func Dial(st *identity.State) (*grpc.ClientConn, error) {
 	roots := x509.NewCertPool()
 	roots.AddCert(st.CA)
 	cfg := &tls.Config{
-		Certificates: []tls.Certificate{st.Cert},
-		RootCAs:      roots,
-		ServerName:   host,
-		MinVersion:   tls.VersionTLS13,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			return st.Current(), nil
+		},
+		RootCAs:    roots,
+		ServerName: host,
+		MinVersion: tls.VersionTLS13,
 	}
-	return newClient(st.Enrollment.Collector, cfg)
+	var opts []grpc.CallOption
+	if compression == "gzip" {
+		opts = append(opts, grpc.UseCompressor(gzip.Name))
+	}
+	return newClient(st.Enrollment.Collector, cfg, opts...)
 }
 
-func newClient(addr string, cfg *tls.Config) (*grpc.ClientConn, error) {
+func newClient(addr string, cfg *tls.Config, callOpts ...grpc.CallOption) (*grpc.ClientConn, error) {
+	callOpts = append(callOpts, grpc.MaxCallSendMsgSize(maxSendMsg), grpc.MaxCallRecvMsgSize(maxRecvMsg))
 	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(credentials.NewTLS(cfg)),
+		// Keepalives find a dead collector (or a NAT that forgot the
+		// connection) within 40 s; the collector permits pings every 10 s.
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}),
-		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(maxSendMsg)),
+		grpc.WithDefaultCallOptions(callOpts...),
 		grpc.WithDefaultServiceConfig(`{}`),
 	)
 	if err != nil {

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
+	"google.golang.org/protobuf/proto"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -26,6 +30,26 @@ type Sender struct {
 	Window int
 	// MaxBackoff caps the wait between reconnection attempts.
 	MaxBackoff time.Duration
+	// RateBytes bounds how fast batches go out, in bytes per second (0:
+	// unbounded), so a backlog after an outage drains at a pace the
+	// collector can take from a whole fleet.
+	RateBytes int
+	// KeepTrying makes errors retrying cannot fix (revoked, refused) wait
+	// MaxBackoff and try again instead of ending Run: a service keeps
+	// spooling and says why it cannot send, rather than exiting into a
+	// restart loop.
+	KeepTrying bool
+
+	limiter                            *rate.Limiter
+	sent, acked, duplicates, reconnect atomic.Uint64
+}
+
+// Counters are the sender's totals for the heartbeat.
+func (s *Sender) Counters() map[string]uint64 {
+	return map[string]uint64{
+		"batches_sent": s.sent.Load(), "batches_acked": s.acked.Load(),
+		"batches_duplicate": s.duplicates.Load(), "reconnects": s.reconnect.Load(),
+	}
 }
 
 // Run sends pending batches and keeps sending new ones, reconnecting with
@@ -34,6 +58,9 @@ type Sender struct {
 // cannot fix (revoked, not enrolled) and when ctx ends.
 func (s *Sender) Run(ctx context.Context, untilEmpty bool) error {
 	backoff := newBackoff(500*time.Millisecond, s.maxBackoff())
+	if s.RateBytes > 0 {
+		s.limiter = rate.NewLimiter(rate.Limit(s.RateBytes), s.RateBytes)
+	}
 	var lastErr error
 	for {
 		if untilEmpty && s.Spool.Len() == 0 {
@@ -49,15 +76,21 @@ func (s *Sender) Run(ctx context.Context, untilEmpty bool) error {
 			}
 			return fmt.Errorf("%d batches still spooled: %w", s.Spool.Len(), Explain(s.Addr, lastErr))
 		}
-		if permanent(err) {
-			return Explain(s.Addr, err)
-		}
 		lastErr = err
 		if progress {
 			backoff.reset()
 		}
 		wait := backoff.next()
-		s.Log.Warn("collector stream interrupted; retrying", "err", Explain(s.Addr, err), "retry_in_s", wait.Seconds(), "spooled_batches", s.Spool.Len())
+		switch {
+		case permanent(err) && !s.KeepTrying:
+			return Explain(s.Addr, err)
+		case permanent(err):
+			wait = s.maxBackoff()
+			s.Log.Error("collector refuses this agent; sightings stay spooled", "err", Explain(s.Addr, err), "retry_in_s", wait.Seconds(), "spooled_batches", s.Spool.Len())
+		default:
+			s.Log.Warn("collector stream interrupted; retrying", "err", Explain(s.Addr, err), "retry_in_s", wait.Seconds(), "spooled_batches", s.Spool.Len())
+		}
+		s.reconnect.Add(1)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -92,6 +125,11 @@ func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, e
 	}
 	acks, recvErr := receiveAcks(stream)
 	inflight := map[uint64]bool{}
+	defer func() {
+		for seq := range inflight {
+			s.Spool.Release(seq)
+		}
+	}()
 	for {
 		if err := s.fill(stream, inflight); err != nil {
 			return progress, err
@@ -101,13 +139,18 @@ func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, e
 			return progress, nil
 		}
 		select {
-		case seq := <-acks:
+		case ack := <-acks:
+			seq := ack.GetSeq()
 			if !inflight[seq] {
 				return progress, fmt.Errorf("collector acknowledged batch %d, which was not sent on this stream", seq)
 			}
 			delete(inflight, seq)
 			if err := s.Spool.Ack(seq); err != nil {
 				return progress, err
+			}
+			s.acked.Add(1)
+			if ack.GetDuplicate() {
+				s.duplicates.Add(1)
 			}
 			progress = true
 		case err := <-recvErr:
@@ -137,16 +180,28 @@ func (s *Sender) fill(stream pb.IngestService_StreamClient, inflight map[uint64]
 		if err != nil {
 			return err
 		}
+		inflight[seq] = true // from here on Release returns it if the stream breaks
+		if err := s.pace(stream.Context(), proto.Size(b)); err != nil {
+			return err
+		}
 		if err := stream.Send(&pb.StreamRequest{Batch: b}); err != nil {
 			return err
 		}
-		inflight[seq] = true
+		s.sent.Add(1)
 	}
 	return nil
 }
 
-func receiveAcks(stream pb.IngestService_StreamClient) (<-chan uint64, <-chan error) {
-	acks := make(chan uint64)
+// pace waits until n more bytes may go out.
+func (s *Sender) pace(ctx context.Context, n int) error {
+	if s.limiter == nil {
+		return nil
+	}
+	return s.limiter.WaitN(ctx, min(n, s.limiter.Burst()))
+}
+
+func receiveAcks(stream pb.IngestService_StreamClient) (<-chan *pb.Ack, <-chan error) {
+	acks := make(chan *pb.Ack)
 	errc := make(chan error, 1)
 	go func() {
 		for {
@@ -156,7 +211,7 @@ func receiveAcks(stream pb.IngestService_StreamClient) (<-chan uint64, <-chan er
 				return
 			}
 			select {
-			case acks <- r.GetAck().GetSeq():
+			case acks <- r.GetAck():
 			case <-stream.Context().Done():
 				errc <- stream.Context().Err()
 				return
