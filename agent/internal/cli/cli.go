@@ -36,6 +36,12 @@ var commands = []struct {
 	{"classify", "which AI service, if any, each domain name belongs to", classify},
 	{"enroll", "enroll with a collector using a one-time token", enroll},
 	{"run", "stream sightings to the collector (live, or --pcap FILE)", run},
+	{"install", "install the agent as an OS service (systemd, launchd, Windows)", installCmd},
+	{"uninstall", "remove the OS service (the state directory is kept)", uninstallCmd},
+	{"start", "start the installed service", startCmd},
+	{"stop", "stop the service", stopCmd},
+	{"restart", "restart the service", restartCmd},
+	{"status", "service state, enrollment, certificate expiry, spool depth and drops", statusCmd},
 	{"config", "config check: validate the configuration file and print the effective settings", configCmd},
 	{"version", "print the version", func(e env, _ []string) error { _, err := fmt.Fprintln(e.stdout, Version); return err }},
 }

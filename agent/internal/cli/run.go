@@ -22,8 +22,12 @@ func run(e env, args []string) error {
 	heartbeat := fs.Duration("heartbeat", 0, "live: how often to report health and check for a new signature catalog (overrides heartbeat.interval)")
 	hashUsers := fs.Bool("hash-users", false, "send user names as a hash (keyed by $"+userHashKeyEnv+" when set)")
 	iface := fs.String("iface", "", "live network capture on these interfaces, comma-separated, or \"any\" (overrides sensors.network.options.interfaces)")
+	asService := fs.Bool("service", false, "run under the OS service manager (as `shadowai-agent install` sets up)")
 	if err := parseFlags(e, fs, args, false); err != nil {
 		return err
+	}
+	if *asService {
+		return runService(e, cf)
 	}
 	cfg, log := cf.load(e)
 	if *window > 0 {
