@@ -46,9 +46,7 @@ func run(e env, args []string) error {
 	if *pcap == "" {
 		return pipeline.RunLive(ctx, o)
 	}
-	ctx, cancel := context.WithTimeout(ctx, *wait)
-	defer cancel()
-	res, err := pipeline.RunPcap(ctx, o, *pcap, *force)
+	res, err := pipeline.RunPcap(ctx, o, *pcap, *force, *wait)
 	if err != nil {
 		return err
 	}

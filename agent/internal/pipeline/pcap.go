@@ -31,7 +31,8 @@ type PcapResult struct {
 // A file already spooled is not read twice unless force is set, so
 // re-running after an outage or a crash never counts the same traffic
 // twice: the capture's digest is recorded atomically with its batches.
-func RunPcap(ctx context.Context, o Options, path string, force bool) (PcapResult, error) {
+// wait bounds only the time spent reaching the collector, not reading.
+func RunPcap(ctx context.Context, o Options, path string, force bool, wait time.Duration) (PcapResult, error) {
 	var res PcapResult
 	a, err := open(o)
 	if err != nil {
@@ -71,6 +72,8 @@ func RunPcap(ctx context.Context, o Options, path string, force bool) (PcapResul
 	defer conn.Close()
 	s := a.sender(conn)
 	s.MaxBackoff = min(s.MaxBackoff, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	if err := s.Run(ctx, true); err != nil {
 		return res, fmt.Errorf("%w; they are kept in %s and sent by the next run", err, filepath.Join(a.cfg.StateDir, "spool"))
 	}

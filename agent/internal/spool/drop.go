@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
 
 // dropFile journals what a full spool dropped.
@@ -55,7 +57,7 @@ func (s *Spool) makeRoom(size int64) error {
 	var victims []uint64
 	free := s.maxBytes - s.bytes
 	for _, seq := range s.pend {
-		if free >= size {
+		if free >= size && free >= 0 {
 			break
 		}
 		if s.sending[seq] {
@@ -110,4 +112,22 @@ func (s *Spool) settleDrops() error {
 	}
 	s.drops.Victims = nil
 	return s.saveDrops()
+}
+
+// trim restores the bound after a group commit or a smaller configured
+// bound, and writes an empty batch to carry the count of what it dropped
+// when no other batch is coming to carry it. Called with mu held.
+func (s *Spool) trim() error {
+	if err := s.makeRoom(0); err != nil {
+		return err
+	}
+	if s.drops.Pending == 0 {
+		return nil
+	}
+	seq, err := s.write(&pb.Batch{}, "")
+	if err != nil {
+		return err
+	}
+	s.publish(seq)
+	return nil
 }

@@ -15,7 +15,10 @@ const tmpPrefix = ".tmp-"
 // writeDurable writes data to dir/name so that after a crash or power cut
 // the file is either absent or complete: temporary file, fsync, rename,
 // fsync of the directory.
-func writeDurable(dir, name string, data []byte) error {
+func writeDurable(dir, name string, data []byte) error { return writeFile(dir, name, data, true) }
+
+// writeFile is writeDurable with the directory sync optional.
+func writeFile(dir, name string, data []byte, syncdir bool) error {
 	f, err := os.CreateTemp(dir, tmpPrefix+name+"-*")
 	if err != nil {
 		return err
@@ -34,6 +37,9 @@ func writeDurable(dir, name string, data []byte) error {
 	if err != nil {
 		os.Remove(tmp)
 		return err
+	}
+	if !syncdir {
+		return nil
 	}
 	return syncDir(dir)
 }

@@ -12,7 +12,9 @@ import (
 
 // AppendGroup writes batches and records mark, atomically as far as a
 // crash can tell: after a restart either every batch is pending and
-// Marked(mark) is true, or none is and it is false. `run --pcap` uses the
+// Marked(mark) is true, or none is and it is false. While the group is
+// staged the spool may exceed its bound by the group's size; the oldest
+// batches are dropped when it commits. `run --pcap` uses the
 // capture's digest as the mark, so a crash while spooling a capture makes
 // the next run read it again instead of sending half of it twice.
 func (s *Spool) AppendGroup(batches []*pb.Batch, mark string) error {
@@ -36,6 +38,9 @@ func (s *Spool) AppendGroup(batches []*pb.Batch, mark string) error {
 		}
 		seqs = append(seqs, seq)
 	}
+	if err := syncDir(s.dir); err != nil {
+		return fail(fmt.Errorf("syncing staged batches: %w", err))
+	}
 	if err := writeDurable(filepath.Join(s.dir, marksDir), mark, []byte(fmt.Sprintln(len(seqs)))); err != nil {
 		return fail(fmt.Errorf("recording spool mark %s: %w", mark, err))
 	}
@@ -45,7 +50,13 @@ func (s *Spool) AppendGroup(batches []*pb.Batch, mark string) error {
 		}
 		s.publish(seq)
 	}
-	return syncDir(s.dir)
+	if err := syncDir(s.dir); err != nil {
+		return err
+	}
+	// Staged batches are never dropped (a crash would then count as
+	// dropped what the next run reads again); the bound is restored once
+	// the group is committed.
+	return s.trim()
 }
 
 // Marked reports whether AppendGroup recorded mark.

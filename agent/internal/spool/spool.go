@@ -89,7 +89,11 @@ func Open(dir string, maxBytes int64) (*Spool, error) {
 			s.reserved = s.next
 		}
 	}
-	return s, s.settleDrops()
+	if err := s.settleDrops(); err != nil {
+		return nil, err
+	}
+	// A smaller bound in the configuration takes effect at once.
+	return s, s.trim()
 }
 
 // scan lists the batch files and reads their headers.
@@ -209,11 +213,13 @@ func (s *Spool) write(b *pb.Batch, group string) (uint64, error) {
 			return 0, err
 		}
 	}
-	name := filepath.Base(s.path(seq))
+	name, syncdir := filepath.Base(s.path(seq)), true
 	if group != "" {
-		name = stagedName(seq, group)
+		// A staged file needs no directory sync of its own: AppendGroup
+		// syncs the directory once before recording the mark.
+		name, syncdir = stagedName(seq, group), false
 	}
-	if err := writeDurable(s.dir, name, data); err != nil {
+	if err := writeFile(s.dir, name, data, syncdir); err != nil {
 		return 0, fmt.Errorf("spooling batch %d in %s: %w", seq, s.dir, err)
 	}
 	if m.dropped > 0 {

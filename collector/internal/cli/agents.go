@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -56,14 +57,32 @@ func agentsRevoke(e env, id string, args []string) error {
 	return nil
 }
 
+// agentJSON is one agent in `agents list --format json`.
+type agentJSON struct {
+	ID           string `json:"id"`
+	HostID       string `json:"host_id"`
+	Hostname     string `json:"hostname"`
+	OS           string `json:"os"`
+	Version      string `json:"version"`
+	LastSeen     string `json:"last_seen"`
+	CertNotAfter string `json:"cert_not_after"`
+	RevokedAt    string `json:"revoked_at"`
+	Batches      uint64 `json:"batches"`
+	Dropped      uint64 `json:"dropped"`
+}
+
 func agentsList(e env, args []string) error {
 	fs := flags(e, "agents list")
 	data := fs.String("data", "", "collector data directory")
+	format := fs.String("format", "table", "output format: table or json")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := requireData(*data); err != nil {
 		return err
+	}
+	if *format != "table" && *format != "json" {
+		return usagef("unknown --format %q: use table or json", *format)
 	}
 	st, err := openExisting(*data)
 	if err != nil {
@@ -74,11 +93,20 @@ func agentsList(e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *format == "json" {
+		out := make([]agentJSON, 0, len(agents))
+		for _, a := range agents {
+			out = append(out, agentJSON{a.ID, a.HostID, a.Hostname, a.OS, a.Version, stamp(a.LastSeen), stamp(a.CertNotAfter), stamp(a.RevokedAt), a.Batches, a.Dropped})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tHOSTNAME\tOS\tVERSION\tLAST SEEN\tCERT EXPIRES\tREVOKED")
+	fmt.Fprintln(tw, "ID\tHOSTNAME\tOS\tVERSION\tLAST SEEN\tCERT EXPIRES\tREVOKED\tBATCHES\tDROPPED")
 	for _, a := range agents {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Hostname, a.OS, a.Version,
-			stamp(a.LastSeen), stamp(a.CertNotAfter), stamp(a.RevokedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", a.ID, a.Hostname, a.OS, a.Version,
+			stamp(a.LastSeen), stamp(a.CertNotAfter), stamp(a.RevokedAt), a.Batches, a.Dropped)
 	}
 	return tw.Flush()
 }

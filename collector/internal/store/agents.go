@@ -49,22 +49,32 @@ func (s *Store) RevokeAgent(ctx context.Context, id string, at time.Time) (time.
 	return at, tx.Commit()
 }
 
+// AgentSummary is an agent with what it delivered.
+type AgentSummary struct {
+	Agent
+	// Batches committed, and sightings the agent reported dropping
+	// because its spool was full.
+	Batches, Dropped uint64
+}
+
 // Agents lists every enrolled agent, oldest enrollment first.
-func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, host_id, hostname, os, agent_version, cert_serial, cert_not_after,
-		enrolled_at, last_seen, last_heartbeat, health, revoked_at FROM agents ORDER BY enrolled_at, id`)
+func (s *Store) Agents(ctx context.Context) ([]AgentSummary, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.host_id, a.hostname, a.os, a.agent_version, a.cert_serial, a.cert_not_after,
+		a.enrolled_at, a.last_seen, a.last_heartbeat, a.health, a.revoked_at,
+		(SELECT COUNT(*) FROM batches b WHERE b.agent_id = a.id), (SELECT COALESCE(SUM(dropped), 0) FROM batches b WHERE b.agent_id = a.id)
+		FROM agents a ORDER BY a.enrolled_at, a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("listing agents: %w", err)
 	}
 	defer rows.Close()
-	var out []Agent
+	var out []AgentSummary
 	for rows.Next() {
-		var a Agent
+		var a AgentSummary
 		var certNotAfter, enrolled int64
 		var lastSeen, lastHB, revoked sql.NullInt64
 		var health sql.NullString
 		if err := rows.Scan(&a.ID, &a.HostID, &a.Hostname, &a.OS, &a.Version, &a.CertSerial, &certNotAfter,
-			&enrolled, &lastSeen, &lastHB, &health, &revoked); err != nil {
+			&enrolled, &lastSeen, &lastHB, &health, &revoked, &a.Batches, &a.Dropped); err != nil {
 			return nil, fmt.Errorf("listing agents: %w", err)
 		}
 		a.CertNotAfter, a.EnrolledAt = time.Unix(0, certNotAfter), time.Unix(0, enrolled)
