@@ -121,6 +121,8 @@ func Explain(addr string, err error) error {
 			return errPin
 		case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"):
 			return fmt.Errorf("cannot reach the collector at %s (%s): is it running, and is HOST:PORT right?", addr, lastPart(msg))
+		case strings.Contains(msg, "failed to verify certificate"):
+			return fmt.Errorf("the collector at %s presented a certificate the CA this agent enrolled with does not verify (%s): the address now reaches another collector, or something is impersonating it; if the collector was rebuilt, enroll again", addr, x509Part(msg))
 		case strings.Contains(msg, "certificate"), strings.Contains(msg, "tls:"):
 			return fmt.Errorf("TLS with the collector at %s failed: %s", addr, lastPart(msg))
 		}
@@ -129,6 +131,16 @@ func Explain(addr string, err error) error {
 		return fmt.Errorf("collector at %s did not answer in time: is it running, and is HOST:PORT right?", addr)
 	}
 	return fmt.Errorf("collector at %s refused: %s", addr, msg)
+}
+
+// x509Part is the x509 reason in a handshake error, without gRPC's
+// escaping.
+func x509Part(msg string) string {
+	msg = strings.ReplaceAll(strings.ReplaceAll(msg, `\"`, "'"), `"`, "")
+	if i := strings.Index(msg, "x509: "); i >= 0 {
+		return msg[i:]
+	}
+	return lastPart(msg)
 }
 
 // lastPart drops gRPC's nested "transport: Error while dialing:" prefixes.
