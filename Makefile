@@ -93,6 +93,13 @@ fuzz-collector: ## fuzz the collector's parsers of agent and admin input, FUZZTI
 	  $(GO) test ./collector/internal/$$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(or $(FUZZTIME),30s) || exit 1; \
 	done
 
+.PHONY: measure-idle measure-drain
+measure-idle: build ## 10 minutes of an idle live agent: CPU % of a core and RSS against the goals
+	tools/measure-idle.sh $(or $(SECONDS_IDLE),600)
+
+measure-drain: ## time for a restarted collector to receive an agent's 1-hour backlog
+	SHADOWAI_MEASURE=1 $(GO) test -count=1 -run TestMeasureDrainHourBacklog -v ./collector/internal/e2e/ | grep -E 'backlog|drained|ok|FAIL'
+
 cross: ## cross-compile the agent without cgo for every supported platform
 	@for p in $(AGENT_PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \

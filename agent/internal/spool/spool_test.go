@@ -278,3 +278,52 @@ func BenchmarkAppendAck(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppend1000 is the spool's write path for a full batch (1000
+// sightings, the default batch_size), and BenchmarkAckOnly its delete.
+// BenchmarkFsyncFloor writes the same bytes with a bare create, write,
+// fsync, rename and directory fsync: the floor any durable spool pays on
+// this disk, to read the spool's cost against.
+func BenchmarkAppend1000(b *testing.B) {
+	s := mustOpen(b, b.TempDir(), 1<<40)
+	batch := batchOf(1000, 3)
+	data, _, _ := encode(batch)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := s.Append(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAckOnly(b *testing.B) {
+	s := mustOpen(b, b.TempDir(), 1<<40)
+	batch := batchOf(1000, 3)
+	var seqs []uint64
+	for range b.N {
+		seq, _ := s.Append(batch)
+		seqs = append(seqs, seq)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := s.Ack(seqs[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFsyncFloor(b *testing.B) {
+	dir := b.TempDir()
+	data, _, _ := encode(batchOf(1000, 3))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	i := 0
+	for b.Loop() {
+		i++
+		if err := writeDurable(dir, fmt.Sprint(i), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -20,6 +20,14 @@ var genStart = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 // its own sighting: n AI observations in n sightings.
 func writeDNSCapture(t *testing.T, path string, n int) {
 	t.Helper()
+	writeCapture(t, path, n, func(i int) (string, time.Time) {
+		return aiDomains[i%len(aiDomains)], genStart.Add(time.Duration(i) * 61 * time.Second)
+	})
+}
+
+// writeCapture writes n DNS queries; query i asks for name at ts.
+func writeCapture(t *testing.T, path string, n int, query func(i int) (name string, ts time.Time)) {
+	t.Helper()
 	hdr := make([]byte, 24)
 	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
 	binary.LittleEndian.PutUint16(hdr[4:], 2)
@@ -28,10 +36,11 @@ func writeDNSCapture(t *testing.T, path string, n int) {
 	binary.LittleEndian.PutUint32(hdr[20:], 1) // Ethernet
 	out := hdr
 	for i := range n {
-		pkt := dnsQueryFrame(uint16(i), aiDomains[i%len(aiDomains)])
+		name, ts := query(i)
+		pkt := dnsQueryFrame(uint16(i), name)
 		rec := make([]byte, 16)
-		ts := genStart.Add(time.Duration(i) * 61 * time.Second)
 		binary.LittleEndian.PutUint32(rec[0:], uint32(ts.Unix()))
+		binary.LittleEndian.PutUint32(rec[4:], uint32(ts.Nanosecond()/1000))
 		binary.LittleEndian.PutUint32(rec[8:], uint32(len(pkt)))
 		binary.LittleEndian.PutUint32(rec[12:], uint32(len(pkt)))
 		out = append(append(out, rec...), pkt...)
