@@ -19,9 +19,7 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-func (e env) log() *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
+func (e env) log() *slog.Logger { return e.logAt("info") }
 
 // usageError marks a command-line mistake: exit status 2.
 type usageError string

@@ -76,6 +76,7 @@ func configCmd(e env, args []string) error {
 	return fmt.Errorf("%d problem(s) in the configuration, defaults used for them: %s", len(problems), strings.Join(msgs, "; "))
 }
 
+// logAt logs to stderr at the named level (debug, info, warn, error).
 func (e env) logAt(level string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))

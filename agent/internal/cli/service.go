@@ -39,7 +39,7 @@ func serviceCommand(verb, done string, act func(service.Manager) error) func(env
 		}
 		if verb == "install" {
 			if _, problems := cf.read(); len(problems) > 0 {
-				fmt.Fprintf(e.stderr, "warning: %d problem(s) in %s; run `shadowai-agent config check`\n", len(problems), configPath)
+				e.log().Warn("the configuration has problems; the service will use defaults for them: run `shadowai-agent config check`", "config", configPath, "problems", len(problems))
 			}
 		}
 		if err := act(m); err != nil {

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -57,33 +59,26 @@ func (v *validator) text(name, got, def string) string {
 }
 
 func (v *validator) duration(name string, got, def, lo, hi time.Duration) time.Duration {
-	if got == 0 {
-		return def
-	}
-	if got < lo || got > hi {
-		v.bad(name, fmt.Sprintf("%s is outside %s..%s; using %s", got, lo, hi, def))
-		return def
-	}
-	return got
+	return inRange(v, name, got, def, lo, hi, time.Duration.String)
 }
 
 func (v *validator) integer(name string, got, def, lo, hi int) int {
-	if got == 0 {
-		return def
-	}
-	if got < lo || got > hi {
-		v.bad(name, fmt.Sprintf("%d is outside %d..%d; using %d", got, lo, hi, def))
-		return def
-	}
-	return got
+	return inRange(v, name, got, def, lo, hi, strconv.Itoa)
 }
 
 func (v *validator) size(name string, got, def, lo, hi Size) Size {
-	if got == 0 {
+	return inRange(v, name, got, def, lo, hi, Size.String)
+}
+
+// inRange returns def for an unset (zero) value, got when it lies in
+// lo..hi, and otherwise def with a problem written with show.
+func inRange[T cmp.Ordered](v *validator, name string, got, def, lo, hi T, show func(T) string) T {
+	var zero T
+	if got == zero {
 		return def
 	}
 	if got < lo || got > hi {
-		v.bad(name, fmt.Sprintf("%s is outside %s..%s; using %s", got, lo, hi, def))
+		v.bad(name, fmt.Sprintf("%s is outside %s..%s; using %s", show(got), show(lo), show(hi), show(def)))
 		return def
 	}
 	return got

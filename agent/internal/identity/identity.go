@@ -60,6 +60,9 @@ func Load(dir string) (*State, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: no enrollment in %s; run `shadowai-agent enroll --collector HOST:PORT --token TOKEN --state %s` first", ErrNotEnrolled, dir, dir)
 	}
+	if errors.Is(err, os.ErrPermission) {
+		return nil, fmt.Errorf("state directory %s is not readable by this user (uid %d): %w; run the agent as the user that owns it (root for the service)", dir, os.Getuid(), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading enrollment: %w", err)
 	}
