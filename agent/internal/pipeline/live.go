@@ -20,6 +20,7 @@ func RunLive(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	defer a.spool.Close()
 	conn, err := uplink.Dial(a.state, a.cfg.Uplink.Compression)
 	if err != nil {
 		return err

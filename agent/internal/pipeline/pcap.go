@@ -38,6 +38,7 @@ func RunPcap(ctx context.Context, o Options, path string, force bool, wait time.
 	if err != nil {
 		return res, err
 	}
+	defer a.spool.Close()
 	sum, err := fileDigest(path)
 	if err != nil {
 		return res, err

@@ -48,6 +48,7 @@ type Spool struct {
 	dir      string
 	maxBytes int64
 	notify   chan struct{}
+	lock     *os.File
 
 	mu       sync.Mutex // guards the fields below
 	next     uint64     // next sequence number to hand out
@@ -73,27 +74,40 @@ func Open(dir string, maxBytes int64) (*Spool, error) {
 	}
 	s := &Spool{dir: dir, maxBytes: maxBytes, next: 1, notify: make(chan struct{}, 1), meta: map[uint64]meta{}, sending: map[uint64]bool{}}
 	var err error
-	if s.drops, err = loadDrops(dir); err != nil {
+	if s.lock, err = lock(dir); err != nil {
 		return nil, err
+	}
+	if err := s.load(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// load reads the spool's state from disk, finishing what a crash left.
+func (s *Spool) load() error {
+	var err error
+	if s.drops, err = loadDrops(s.dir); err != nil {
+		return err
 	}
 	if err := s.recover(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.scan(); err != nil {
-		return nil, err
+		return err
 	}
 	s.reserved = s.next
-	if b, err := os.ReadFile(filepath.Join(dir, seqFile)); err == nil {
+	if b, err := os.ReadFile(filepath.Join(s.dir, seqFile)); err == nil {
 		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
 			s.next = max(s.next, n)
 			s.reserved = s.next
 		}
 	}
 	if err := s.settleDrops(); err != nil {
-		return nil, err
+		return err
 	}
 	// A smaller bound in the configuration takes effect at once.
-	return s, s.trim()
+	return s.trim()
 }
 
 // scan lists the batch files and reads their headers.

@@ -27,7 +27,24 @@ func mustOpen(t testing.TB, dir string, max int64) *Spool {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// reopen closes s, as a stopping agent does, and opens its directory again.
+func reopen(t testing.TB, s *Spool, dir string, max int64) *Spool {
+	t.Helper()
+	s.Close()
+	return mustOpen(t, dir, max)
+}
+
+func TestLockedByAnotherProcess(t *testing.T) {
+	dir := t.TempDir()
+	mustOpen(t, dir, 0)
+	_, err := Open(dir, 0)
+	if err == nil || !strings.Contains(err.Error(), "in use by another agent process (pid ") {
+		t.Errorf("second Open: %v, want a refusal naming the pid", err)
+	}
 }
 
 func TestAppendReadAck(t *testing.T) {
@@ -45,7 +62,7 @@ func TestAppendReadAck(t *testing.T) {
 	if err := s.Ack(2); err != nil {
 		t.Fatal(err)
 	}
-	s = mustOpen(t, dir, 0) // the pending batches survive, numbering continues
+	s = reopen(t, s, dir, 0) // the pending batches survive, numbering continues
 	if diff := cmp.Diff([]uint64{1, 3}, s.Pending()); diff != "" {
 		t.Errorf("pending (-want +got):\n%s", diff)
 	}
@@ -58,7 +75,7 @@ func TestAppendReadAck(t *testing.T) {
 	}
 	s.Ack(1)
 	s.Ack(3)
-	s = mustOpen(t, dir, 0)
+	s = reopen(t, s, dir, 0)
 	if seq, _ := s.Append(&pb.Batch{}); seq <= 3 {
 		t.Errorf("after all acked and reopened, seq = %d, want > 3 (never reuse)", seq)
 	}
@@ -100,7 +117,7 @@ func TestOpenSetsAside(t *testing.T) {
 	os.WriteFile(s.path(2), newer, 0o600)
 	os.WriteFile(filepath.Join(dir, tmpPrefix+"00000000000000000004.batch-123"), []byte("SAIB"), 0o600)
 
-	s = mustOpen(t, dir, 0)
+	s = reopen(t, s, dir, 0)
 	if diff := cmp.Diff([]uint64{1, 3}, s.Pending()); diff != "" {
 		t.Errorf("pending (-want +got):\n%s", diff) // the flipped bit is only found when read
 	}
@@ -140,7 +157,7 @@ func TestFullDropsOldestAndCounts(t *testing.T) {
 	// Each drop rode on the batch that caused it; drops of batches that
 	// themselves carried a count are carried again. Sum of carried counts
 	// over what is left, plus what is left, is everything made.
-	s = mustOpen(t, dir, int64(len(one))*4+40)
+	s = reopen(t, s, dir, int64(len(one))*4+40)
 	var carried, kept uint64
 	for _, seq := range s.Pending() {
 		b, err := s.Read(seq)
@@ -182,7 +199,7 @@ func TestCrashDuringDrop(t *testing.T) {
 	s.Append(batchOf(3, 1))
 	s.drops = dropState{Pending: 3, Total: 3, Victims: []uint64{1}}
 	s.saveDrops()
-	s = mustOpen(t, dir, 0)
+	s = reopen(t, s, dir, 0)
 	pend := s.Pending()
 	if len(pend) != 2 || pend[0] != 2 {
 		t.Fatalf("pending = %v, want batch 2 and a batch carrying the drop", pend)
@@ -210,7 +227,7 @@ func TestCrashAfterCarry(t *testing.T) {
 	os.WriteFile(s.path(1), data, 0o600)
 	s.drops = dropState{Pending: 5, Total: 5}
 	s.saveDrops()
-	s = mustOpen(t, dir, 0)
+	s = reopen(t, s, dir, 0)
 	if st := s.Stats(); st.PendingDropped != 0 || st.DroppedSightings != 5 {
 		t.Errorf("stats = %+v, want nothing pending and 5 dropped in total", st)
 	}
@@ -230,7 +247,7 @@ func TestGroup(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, stagedName(50, "nomark")), []byte("SAIB"), 0o600)
 	data, _, _ := encode(batchOf(1, 1))
 	os.WriteFile(filepath.Join(dir, stagedName(51, "abc123")), data, 0o600)
-	s = mustOpen(t, dir, 0)
+	s = reopen(t, s, dir, 0)
 	if diff := cmp.Diff([]uint64{1, 2, 51}, s.Pending()); diff != "" {
 		t.Errorf("pending (-want +got): %s", diff)
 	}

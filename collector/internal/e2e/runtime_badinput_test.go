@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestRuntimeBadInput: a corrupt configuration, a spool file from a newer
@@ -55,6 +56,17 @@ func TestRuntimeBadInput(t *testing.T) {
 		if _, err := os.Stat(files[0]); err != nil {
 			t.Errorf("the newer batch was not left in place: %v", err)
 		}
+	})
+	t.Run("second agent on the same state directory", func(t *testing.T) {
+		live, out := startAgent(t, "run", "--state", state)
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && !strings.Contains(out.String(), "heartbeat") {
+			time.Sleep(50 * time.Millisecond) // the live agent has opened its spool by its first heartbeat
+		}
+		r := run(t, agentBin, "run", "--state", state, "--pcap", basicPcap, "--wait", "1s")
+		oneLine(t, "second agent", r, 1, "is in use by another agent process (pid ")
+		live.Process.Signal(syscall.SIGTERM)
+		waitExit(t, live, out, 30*time.Second)
 	})
 	t.Run("state directory without permission", func(t *testing.T) {
 		if os.Geteuid() != 0 {
