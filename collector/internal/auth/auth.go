@@ -68,7 +68,7 @@ func (g *Guard) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 	if err != nil {
 		return err
 	}
-	return h(srv, &wrappedStream{ServerStream: ss, ctx: ctx})
+	return h(srv, g.streamFor(&wrappedStream{ServerStream: ss, ctx: ctx}))
 }
 
 type wrappedStream struct {
