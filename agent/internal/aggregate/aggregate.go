@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/shadowai/shadowai/agent/internal/observe"
@@ -152,6 +153,17 @@ func (a *Aggregator) FlushAll() []*pb.Sighting {
 	for k, s := range a.m {
 		out = append(out, s)
 		delete(a.m, k)
+	}
+	sortByTime(out)
+	return out
+}
+
+// Snapshot returns copies of the sightings still being merged, oldest
+// first, for the spool's checkpoint of open windows.
+func (a *Aggregator) Snapshot() []*pb.Sighting {
+	out := make([]*pb.Sighting, 0, len(a.m))
+	for _, s := range a.m {
+		out = append(out, proto.Clone(s).(*pb.Sighting))
 	}
 	sortByTime(out)
 	return out

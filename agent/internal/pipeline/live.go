@@ -12,7 +12,8 @@ import (
 
 // RunLive runs the live sensors and streams their sightings until ctx
 // ends; then it spools what is still being merged, so a restart loses
-// nothing. A collector that is away or refuses the agent does not stop
+// nothing. Every flush interval it checkpoints the open windows with the
+// closed ones, so a kill -9 loses at most one interval. A collector that is away or refuses the agent does not stop
 // it: sightings stay spooled (within the spool's bound) and the reason is
 // logged and retried.
 func RunLive(ctx context.Context, o Options) error {
@@ -42,8 +43,8 @@ func RunLive(ctx context.Context, o Options) error {
 	a.heartbeat(ctx, conn, sensors, sender, self)
 	for {
 		select {
-		case <-flush.C:
-			if _, err := a.spoolClosed(time.Now(), false); err != nil {
+		case now := <-flush.C:
+			if _, err := a.checkpoint(now, false); err != nil {
 				o.Log.Error("spooling sightings failed", "err", err)
 			}
 		case <-beat.C:
@@ -52,11 +53,11 @@ func RunLive(ctx context.Context, o Options) error {
 		case now := <-check.C:
 			self.check(now)
 		case err := <-sendErr:
-			a.spoolClosed(time.Time{}, true)
+			a.checkpoint(time.Time{}, true)
 			return err
 		case <-ctx.Done():
 			sensors.wait()
-			n, err := a.spoolClosed(time.Time{}, true)
+			n, err := a.checkpoint(time.Time{}, true)
 			o.Log.Info("agent stopping", "spooled_sightings", n, "pending_batches", a.spool.Len())
 			return err
 		}

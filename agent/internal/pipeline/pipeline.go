@@ -4,6 +4,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -46,8 +47,9 @@ type agent struct {
 	endpoint *endpoint.Sensors
 	started time.Time
 
-	mu  sync.Mutex // guards agg
-	agg *aggregate.Aggregator
+	mu    sync.Mutex // guards agg, dirty
+	agg   *aggregate.Aggregator
+	dirty bool // observations since the last checkpoint
 
 	observations, aiObservations atomic.Uint64
 
@@ -74,6 +76,10 @@ func open(o Options) (*agent, error) {
 	for _, p := range sp.Problems() {
 		o.Log.Error("spool", "problem", p)
 	}
+	if err := spoolLeftOpen(sp, cfg.Aggregate.BatchSize, o.Log); err != nil {
+		sp.Close()
+		return nil, err
+	}
 	hostname, _ := os.Hostname()
 	if o.Endpoint.Log == nil {
 		o.Endpoint.Log = o.Log
@@ -93,6 +99,7 @@ func (a *agent) observe(o *observe.Observation) bool {
 	a.endpoint.Attribute(o)
 	a.mu.Lock()
 	kept := a.agg.Add(o)
+	a.dirty = a.dirty || kept
 	a.mu.Unlock()
 	a.observations.Add(1)
 	if kept && o.Service != nil {
@@ -115,15 +122,38 @@ func (a *agent) closed(now time.Time, all bool) ([]*pb.Batch, int) {
 	return aggregate.Batches(s, a.cfg.Aggregate.BatchSize), len(s)
 }
 
-// spoolClosed moves every finished window (or, with all, every window)
-// from the aggregator to the spool. It returns the number of sightings
-// spooled.
-func (a *agent) spoolClosed(now time.Time, all bool) (int, error) {
-	batches, n := a.closed(now, all)
-	for _, b := range batches {
-		if _, err := a.spool.Append(b); err != nil {
-			return 0, err
-		}
+// spoolLeftOpen spools the windows a killed agent left open (its last
+// checkpoint) as finished sightings, so they are neither lost nor merged
+// again with anything.
+func spoolLeftOpen(sp *spool.Spool, batchSize int, log *slog.Logger) error {
+	open := sp.OpenWindows()
+	if len(open) == 0 {
+		return nil
 	}
-	return n, nil
+	if err := sp.Checkpoint(aggregate.Batches(open, batchSize), nil); err != nil {
+		return fmt.Errorf("spooling the windows left open by the last run: %w", err)
+	}
+	log.Info("spooled the sightings of windows left open when the agent last stopped without a clean shutdown", "sightings", len(open))
+	return nil
+}
+
+// checkpoint spools the windows that closed by now (every window, with
+// all) and records the open ones, in one atomic step, so a kill -9 loses
+// at most the observations since the last checkpoint. Nothing is written
+// while nothing is being merged.
+func (a *agent) checkpoint(now time.Time, all bool) (int, error) {
+	a.mu.Lock()
+	if !a.dirty && a.agg.Len() == 0 {
+		a.mu.Unlock()
+		return 0, nil
+	}
+	var closed, open []*pb.Sighting
+	if all {
+		closed = a.agg.FlushAll()
+	} else {
+		closed, open = a.agg.Flush(now), a.agg.Snapshot()
+	}
+	a.dirty = false
+	a.mu.Unlock()
+	return len(closed), a.spool.Checkpoint(aggregate.Batches(closed, a.cfg.Aggregate.BatchSize), open)
 }

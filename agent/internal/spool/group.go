@@ -18,17 +18,14 @@ import (
 // capture's digest as the mark, so a crash while spooling a capture makes
 // the next run read it again instead of sending half of it twice.
 func (s *Spool) AppendGroup(batches []*pb.Batch, mark string) error {
-	if mark == "" || strings.ContainsAny(mark, `./\`) {
+	if mark == "" || mark == checkpointMark || strings.ContainsAny(mark, `./\`) {
 		return fmt.Errorf("spool mark %q must be a plain name", mark)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var seqs []uint64
 	fail := func(err error) error {
-		for _, seq := range seqs {
-			os.Remove(filepath.Join(s.dir, stagedName(seq, mark)))
-			s.forget(seq)
-		}
+		s.unstage(seqs, mark)
 		return err
 	}
 	for _, b := range batches {
@@ -77,6 +74,7 @@ func (s *Spool) recover() error {
 	if err != nil {
 		return fmt.Errorf("reading spool %s: %w", s.dir, err)
 	}
+	checkpointed := s.loadCheckpoint()
 	for _, e := range entries {
 		base, ok := strings.CutSuffix(e.Name(), stagedExt)
 		if !ok {
@@ -85,7 +83,7 @@ func (s *Spool) recover() error {
 		num, mark, _ := strings.Cut(base, ".")
 		seq, ok := parseName(num+batchExt, batchExt)
 		path := filepath.Join(s.dir, e.Name())
-		if ok && s.Marked(mark) {
+		if ok && (checkpointed[seq] && mark == checkpointMark || mark != checkpointMark && s.Marked(mark)) {
 			if err := os.Rename(path, s.path(seq)); err != nil {
 				return fmt.Errorf("committing staged batch %s: %w", path, err)
 			}

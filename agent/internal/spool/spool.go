@@ -59,6 +59,7 @@ type Spool struct {
 	sending  map[uint64]bool // read by the sender, not yet acknowledged or released
 	drops    dropState
 	problems []string
+	open     []*pb.Sighting // windows open at the last checkpoint
 }
 
 // Open opens (creating) the spool in dir, bounded to maxBytes (0 for the

@@ -1,0 +1,135 @@
+package spool
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
+)
+
+// checkpointFile holds the live agent's open aggregation windows and the
+// batches committed with them.
+const (
+	checkpointFile = "open-windows"
+	checkpointMark = "live"
+	maxCheckpoint  = 1 << 20 // sequence numbers in one checkpoint
+)
+
+// Checkpoint spools the batches of the windows that closed and records the
+// windows still open, atomically: a kill -9 or power cut afterwards loses
+// nothing that was observed before the call, and counts nothing twice.
+// The commit point is the rename of the checkpoint file, which lists the
+// staged batches it commits; Open commits those and discards any other.
+func (s *Spool) Checkpoint(batches []*pb.Batch, open []*pb.Sighting) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var seqs []uint64
+	for _, b := range batches {
+		seq, err := s.write(b, checkpointMark)
+		if err != nil {
+			s.unstage(seqs, checkpointMark)
+			return err
+		}
+		seqs = append(seqs, seq)
+	}
+	if err := syncDir(s.dir); err != nil {
+		s.unstage(seqs, checkpointMark)
+		return fmt.Errorf("syncing staged batches: %w", err)
+	}
+	data, err := encodeCheckpoint(seqs, open)
+	if err == nil {
+		err = writeDurable(s.dir, checkpointFile, data)
+	}
+	if err != nil {
+		s.unstage(seqs, checkpointMark)
+		return fmt.Errorf("recording open windows: %w", err)
+	}
+	s.open = open
+	for _, seq := range seqs {
+		if err := os.Rename(filepath.Join(s.dir, stagedName(seq, checkpointMark)), s.path(seq)); err != nil {
+			return fmt.Errorf("committing batch %d: %w", seq, err)
+		}
+		s.publish(seq)
+	}
+	return s.trim()
+}
+
+// OpenWindows is what the last checkpoint recorded as still being merged:
+// after a crash, the sightings to carry on with.
+func (s *Spool) OpenWindows() []*pb.Sighting {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.open)
+}
+
+// unstage removes staged batches that will not be committed. Called with
+// mu held.
+func (s *Spool) unstage(seqs []uint64, mark string) {
+	for _, seq := range seqs {
+		os.Remove(filepath.Join(s.dir, stagedName(seq, mark)))
+		s.forget(seq)
+	}
+}
+
+// encodeCheckpoint lays out: count of sequence numbers (8 bytes), the
+// numbers (8 bytes each), then the open sightings as a framed batch.
+func encodeCheckpoint(seqs []uint64, open []*pb.Sighting) ([]byte, error) {
+	framed, _, err := encode(&pb.Batch{Sightings: open})
+	if err != nil {
+		return nil, err
+	}
+	out := binary.BigEndian.AppendUint64(nil, uint64(len(seqs)))
+	for _, seq := range seqs {
+		out = binary.BigEndian.AppendUint64(out, seq)
+	}
+	return append(out, framed...), nil
+}
+
+func decodeCheckpoint(data []byte) ([]uint64, []*pb.Sighting, error) {
+	if len(data) < 8 {
+		return nil, nil, errors.New("checkpoint cut short")
+	}
+	n := binary.BigEndian.Uint64(data)
+	if n > maxCheckpoint || uint64(len(data)-8)/8 < n {
+		return nil, nil, errors.New("checkpoint lists more batches than it holds")
+	}
+	seqs := make([]uint64, n)
+	for i := range seqs {
+		seqs[i] = binary.BigEndian.Uint64(data[8+8*i:])
+	}
+	b, err := decode(data[8+8*n:])
+	if err != nil {
+		return nil, nil, err
+	}
+	return seqs, b.GetSightings(), nil
+}
+
+// loadCheckpoint reads the checkpoint: the staged batches it committed and
+// the windows it left open. A damaged checkpoint is set aside and
+// reported; its staged batches are then discarded like any uncommitted
+// ones, which loses at most one flush interval of observations.
+func (s *Spool) loadCheckpoint() map[uint64]bool {
+	path := filepath.Join(s.dir, checkpointFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	var seqs []uint64
+	if err == nil {
+		seqs, s.open, err = decodeCheckpoint(data)
+	}
+	if err != nil {
+		os.Rename(path, path+badExt)
+		s.problems = append(s.problems, fmt.Sprintf("the record of open aggregation windows %s is damaged (%v): kept as %s, those windows are lost", path, err, path+badExt))
+		return nil
+	}
+	committed := map[uint64]bool{}
+	for _, seq := range seqs {
+		committed[seq] = true
+	}
+	return committed
+}
