@@ -92,6 +92,7 @@ func TestRenewalAndHeartbeat(t *testing.T) {
 	if len(a) != 1 || a[0].LastSeen == "-" || !strings.HasPrefix(a[0].Certs, after.UTC().Format("2006-01-02T15:04")) {
 		t.Errorf("collector's view %+v: want a heartbeat and the renewed expiry %s", a, after.UTC().Format(time.RFC3339))
 	}
+	c.stop() // its log is complete and no longer written
 	if !strings.Contains(c.log.String(), "agent certificate renewed") {
 		t.Errorf("collector did not log the renewal:\n%s", c.log)
 	}

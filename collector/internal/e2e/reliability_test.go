@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,12 +40,31 @@ func enrolled(t *testing.T, dir, listen string) (*collector, string) {
 	return c, state
 }
 
+// syncBuffer is the output of a running process, safe to read while the
+// process writes it.
+type syncBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // startAgent starts `shadowai-agent args...` in the background.
-func startAgent(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func startAgent(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(agentBin, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +74,7 @@ func startAgent(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 			cmd.Wait()
 		}
 	})
-	return cmd, &out
+	return cmd, out
 }
 
 // waitTotal polls the inventory until its count total satisfies ok.
@@ -74,7 +94,7 @@ func waitTotal(t *testing.T, data string, ok func(uint64) bool, what string) uin
 	return 0
 }
 
-func waitExit(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, limit time.Duration) int {
+func waitExit(t *testing.T, cmd *exec.Cmd, out *syncBuffer, limit time.Duration) int {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
