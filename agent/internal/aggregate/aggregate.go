@@ -129,6 +129,7 @@ func (a *Aggregator) newSighting(o *observe.Observation) *pb.Sighting {
 			s.Attrs["ech"] = "true"
 		}
 	}
+	fit(s)
 	return s
 }
 

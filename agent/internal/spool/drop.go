@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
@@ -130,4 +131,32 @@ func (s *Spool) trim() error {
 	}
 	s.publish(seq)
 	return nil
+}
+
+// refusedExt marks a batch the collector refused as invalid.
+const refusedExt = ".refused"
+
+// Refuse sets aside a batch the collector will never accept: it is renamed
+// *.refused (kept for inspection, never sent again) and its sightings are
+// counted as dropped, so the loss reaches the collector like any other.
+func (s *Spool) Refuse(seq uint64, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.meta[seq]
+	if !ok {
+		return fmt.Errorf("batch %d is not pending", seq)
+	}
+	s.drops.Pending += m.sightings + m.dropped
+	s.drops.Total += m.sightings
+	s.drops.Victims = []uint64{seq} // a crash before the rename deletes it on Open: counted once
+	if err := s.saveDrops(); err != nil {
+		return err
+	}
+	aside := strings.TrimSuffix(s.path(seq), batchExt) + refusedExt
+	if err := os.Rename(s.path(seq), aside); err != nil {
+		return fmt.Errorf("setting refused batch %d aside: %w", seq, err)
+	}
+	s.forget(seq)
+	s.problems = append(s.problems, fmt.Sprintf("batch %d refused by the collector (%s): kept as %s, its %d sightings counted as dropped", seq, reason, aside, m.sightings))
+	return s.trim()
 }

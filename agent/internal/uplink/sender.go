@@ -41,7 +41,9 @@ type Sender struct {
 	KeepTrying bool
 
 	limiter                            *rate.Limiter
+	isolate                            bool // send one batch at a time to find one the collector refuses
 	sent, acked, duplicates, reconnect atomic.Uint64
+	refused                            atomic.Uint64
 }
 
 // Counters are the sender's totals for the heartbeat.
@@ -49,6 +51,7 @@ func (s *Sender) Counters() map[string]uint64 {
 	return map[string]uint64{
 		"batches_sent": s.sent.Load(), "batches_acked": s.acked.Load(),
 		"batches_duplicate": s.duplicates.Load(), "reconnects": s.reconnect.Load(),
+		"batches_refused": s.refused.Load(),
 	}
 }
 
@@ -66,9 +69,12 @@ func (s *Sender) Run(ctx context.Context, untilEmpty bool) error {
 		if untilEmpty && s.Spool.Len() == 0 {
 			return nil
 		}
-		progress, err := s.session(ctx, untilEmpty)
+		progress, inflight, err := s.session(ctx, untilEmpty)
 		if err == nil {
 			return nil
+		}
+		if s.refusedBatch(err, progress, inflight) {
+			continue
 		}
 		if ctx.Err() != nil {
 			if lastErr == nil {
@@ -114,22 +120,53 @@ func permanent(err error) bool {
 	return false
 }
 
+// refusedBatch handles the collector refusing a batch as invalid (a bug
+// or a version skew, never fixed by retrying): the next sessions send one
+// batch at a time, and the batch that is refused alone is set aside and
+// counted as dropped, so one bad batch cannot block every later one.
+func (s *Sender) refusedBatch(err error, progress bool, inflight []uint64) bool {
+	if status.Code(err) != codes.InvalidArgument {
+		s.isolate = s.isolate && !progress
+		return false
+	}
+	if s.isolate && !progress && len(inflight) == 1 {
+		reason := Explain(s.Addr, err).Error()
+		if rerr := s.Spool.Refuse(inflight[0], reason); rerr != nil {
+			s.Log.Error("could not set a refused batch aside", "seq", inflight[0], "err", rerr)
+			return false
+		}
+		s.refused.Add(1)
+		s.Log.Error("collector refused a batch; set aside and counted as dropped", "seq", inflight[0], "reason", reason)
+	}
+	s.isolate = true
+	return true
+}
+
 // session runs one stream until it fails or, with untilEmpty, until the
-// spool is empty. progress reports whether any batch was acknowledged.
-func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, err error) {
+// spool is empty. progress reports whether any batch was acknowledged;
+// inflight lists the batches sent but not acknowledged when it ended.
+func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, inflight []uint64, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := pb.NewIngestServiceClient(s.Conn).Stream(ctx, grpc.WaitForReady(false))
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	acks, recvErr := receiveAcks(stream)
-	inflight := map[uint64]bool{}
+	sent := map[uint64]bool{}
 	defer func() {
-		for seq := range inflight {
+		for seq := range sent {
 			s.Spool.Release(seq)
+			inflight = append(inflight, seq)
 		}
 	}()
+	progress, err = s.exchange(ctx, stream, untilEmpty, sent, acks, recvErr)
+	return progress, nil, err
+}
+
+// exchange sends batches and takes acknowledgements until the stream
+// fails or, with untilEmpty, nothing is left.
+func (s *Sender) exchange(ctx context.Context, stream pb.IngestService_StreamClient, untilEmpty bool, inflight map[uint64]bool, acks <-chan *pb.Ack, recvErr <-chan error) (progress bool, err error) {
 	for {
 		if err := s.fill(stream, inflight); err != nil {
 			return progress, err
@@ -165,6 +202,9 @@ func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, e
 // fill sends pending batches until the window is full.
 func (s *Sender) fill(stream pb.IngestService_StreamClient, inflight map[uint64]bool) error {
 	window := max(s.Window, 1)
+	if s.isolate {
+		window = 1
+	}
 	for _, seq := range s.Spool.Pending() {
 		if len(inflight) >= window {
 			return nil

@@ -1,0 +1,69 @@
+package aggregate
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
+)
+
+// Limits the collector enforces on one sighting; a batch over them is
+// refused whole. A field longer than maxField (a deep executable path, a
+// long command-line attribute) is cut here instead, and the sighting says
+// which fields were cut, so the observation still counts.
+const (
+	maxField   = 1024
+	maxAttrs   = 16
+	maxAttrKey = 64
+)
+
+// fit makes s acceptable to the collector.
+func fit(s *pb.Sighting) {
+	var cut []string
+	field := func(name string, v *string) {
+		if len(*v) > maxField {
+			*v = truncate(*v, maxField)
+			cut = append(cut, name)
+		}
+	}
+	field("domain", &s.Domain)
+	field("user", &s.User)
+	if p := s.Process; p != nil {
+		field("exe", &p.Exe)
+		field("process", &p.Name)
+	}
+	for k, v := range s.Attrs {
+		switch {
+		case len(k) > maxAttrKey:
+			delete(s.Attrs, k)
+			cut = append(cut, "attr")
+		case len(v) > maxField:
+			s.Attrs[k] = truncate(v, maxField)
+			cut = append(cut, k)
+		}
+	}
+	for len(s.Attrs) > maxAttrs-1 { // room for "truncated"
+		for k := range s.Attrs {
+			delete(s.Attrs, k)
+			cut = append(cut, "attrs")
+			break
+		}
+	}
+	if len(cut) > 0 {
+		if s.Attrs == nil {
+			s.Attrs = map[string]string{}
+		}
+		s.Attrs["truncated"] = truncate(strings.Join(cut, ","), maxField)
+	}
+}
+
+// truncate cuts s to at most n bytes on a UTF-8 boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
