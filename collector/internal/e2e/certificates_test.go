@@ -71,7 +71,7 @@ func TestRenewalAndHeartbeat(t *testing.T) {
 	before := certNotAfter(t, state)
 	cfg := filepath.Join(dir, "agent.yaml")
 	os.WriteFile(cfg, []byte("uplink:\n  renew_before: 8760h\nheartbeat:\n  interval: 1s\nsensors:\n  process:\n    interval: 1h\n"), 0o600)
-	cmd, out := startAgent(t, "run", "--config", cfg, "--state", state)
+	cmd, out := spawnAgent(t, "run", "--config", cfg, "--state", state)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) && !certNotAfter(t, state).After(before) {
 		time.Sleep(100 * time.Millisecond)

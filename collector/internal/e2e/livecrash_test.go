@@ -35,7 +35,7 @@ func TestLiveAgentKilled(t *testing.T) {
 
 	cfg := filepath.Join(dir, "agent.yaml")
 	os.WriteFile(cfg, []byte("log_level: debug\naggregate:\n  window: 1h\n  flush_interval: 200ms\nsensors:\n  process:\n    interval: 1s\n"), 0o600)
-	agent, out := startAgent(t, "run", "--config", cfg, "--state", state)
+	agent, out := spawnAgent(t, "run", "--config", cfg, "--state", state)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) && sum(scans(out.String())) < 4 {
 		time.Sleep(50 * time.Millisecond)
@@ -51,7 +51,7 @@ func TestLiveAgentKilled(t *testing.T) {
 
 	off := filepath.Join(dir, "drain.yaml") // restart without the process sensor: only what was left
 	os.WriteFile(off, []byte("sensors:\n  process:\n    enabled: false\n"), 0o600)
-	agent, out = startAgent(t, "run", "--config", off, "--state", state)
+	agent, out = spawnAgent(t, "run", "--config", off, "--state", state)
 	waitTotal(t, c.data, func(n uint64) bool { return n > 0 }, "received the windows left open")
 	agent.Process.Signal(syscall.SIGTERM)
 	waitExit(t, agent, out, 30*time.Second)

@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,27 +38,8 @@ func enrolled(t *testing.T, dir, listen string) (*collector, string) {
 	return c, state
 }
 
-// syncBuffer is the output of a running process, safe to read while the
-// process writes it.
-type syncBuffer struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startAgent starts `shadowai-agent args...` in the background.
-func startAgent(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
+// spawnAgent starts `shadowai-agent args...` in the background.
+func spawnAgent(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(agentBin, args...)
 	out := &syncBuffer{}
@@ -120,7 +99,7 @@ func TestReliabilityCollectorDownThenUp(t *testing.T) {
 	writeDNSCapture(t, pcap, 40)
 	want, _ := aiObservations(t, pcap)
 
-	cmd, out := startAgent(t, "run", "--state", state, "--pcap", pcap, "--wait", "60s")
+	cmd, out := spawnAgent(t, "run", "--state", state, "--pcap", pcap, "--wait", "60s")
 	time.Sleep(3 * time.Second) // the agent reads, spools and retries meanwhile
 	c = startCollector(t, c.data, listen)
 	if code := waitExit(t, cmd, out, 60*time.Second); code != 0 {
@@ -144,7 +123,7 @@ func TestReliabilityAgentKilled(t *testing.T) {
 	writeDNSCapture(t, pcap, 40)
 	want, _ := aiObservations(t, pcap)
 
-	cmd, _ := startAgent(t, "run", "--config", cfg, "--state", state, "--pcap", pcap)
+	cmd, _ := spawnAgent(t, "run", "--config", cfg, "--state", state, "--pcap", pcap)
 	got := waitTotal(t, c.data, func(n uint64) bool { return n >= 5 }, "reached 5")
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
@@ -171,7 +150,7 @@ func TestReliabilityCollectorKilled(t *testing.T) {
 	writeDNSCapture(t, pcap, 40)
 	want, _ := aiObservations(t, pcap)
 
-	cmd, out := startAgent(t, "run", "--config", cfg, "--state", state, "--pcap", pcap, "--wait", "90s")
+	cmd, out := spawnAgent(t, "run", "--config", cfg, "--state", state, "--pcap", pcap, "--wait", "90s")
 	got := waitTotal(t, c.data, func(n uint64) bool { return n >= 5 }, "reached 5")
 	c.cmd.Process.Signal(syscall.SIGKILL)
 	c.cmd.Wait()

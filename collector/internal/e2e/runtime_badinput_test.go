@@ -58,7 +58,7 @@ func TestRuntimeBadInput(t *testing.T) {
 		}
 	})
 	t.Run("second agent on the same state directory", func(t *testing.T) {
-		live, out := startAgent(t, "run", "--state", state)
+		live, out := spawnAgent(t, "run", "--state", state)
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) && !strings.Contains(out.String(), "heartbeat") {
 			time.Sleep(50 * time.Millisecond) // the live agent has opened its spool by its first heartbeat
