@@ -31,7 +31,7 @@ func (a *agent) beat(sensors *sensorSet, sender *uplink.Sender, self *selfLimits
 	sensors.counters(counters)
 	u := self.last()
 	return &pb.BeatRequest{
-		AgentVersion: a.opts.AgentVersion, CatalogVersion: a.catalog.Version(), Os: runtime.GOOS + "/" + runtime.GOARCH,
+		AgentVersion: a.opts.AgentVersion, CatalogVersion: a.catalog.Version(), Os: runtime.GOOS,
 		Hostname: hostname, StartedAt: timestamppb.New(a.started), SentAt: timestamppb.Now(),
 		CpuSeconds: u.CPU.Seconds(), RssBytes: u.RSS,
 		SpoolBatches: uint64(sp.Batches), SpoolBytes: uint64(sp.Bytes), SpoolDroppedSightings: sp.DroppedSightings,
