@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"sync/atomic"
@@ -167,36 +168,54 @@ func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, i
 // exchange sends batches and takes acknowledgements until the stream
 // fails or, with untilEmpty, nothing is left.
 func (s *Sender) exchange(ctx context.Context, stream pb.IngestService_StreamClient, untilEmpty bool, inflight map[uint64]bool, acks <-chan *pb.Ack, recvErr <-chan error) (progress bool, err error) {
+	sendErr := error(nil)
 	for {
-		if err := s.fill(stream, inflight); err != nil {
-			return progress, err
+		if sendErr == nil {
+			sendErr = s.fill(stream, inflight)
 		}
-		if untilEmpty && len(inflight) == 0 && s.Spool.Len() == 0 {
+		// A send fails with io.EOF when the collector ended the stream; the
+		// reason (revoked, expired, ...) then comes with the receive side.
+		if sendErr != nil && !errors.Is(sendErr, io.EOF) {
+			return progress, sendErr
+		}
+		if sendErr == nil && untilEmpty && len(inflight) == 0 && s.Spool.Len() == 0 {
 			stream.CloseSend()
 			return progress, nil
 		}
+		notify := s.Spool.Notify()
+		if sendErr != nil {
+			notify = nil
+		}
 		select {
 		case ack := <-acks:
-			seq := ack.GetSeq()
-			if !inflight[seq] {
-				return progress, fmt.Errorf("collector acknowledged batch %d, which was not sent on this stream", seq)
-			}
-			delete(inflight, seq)
-			if err := s.Spool.Ack(seq); err != nil {
+			if err := s.acknowledge(ack, inflight); err != nil {
 				return progress, err
-			}
-			s.acked.Add(1)
-			if ack.GetDuplicate() {
-				s.duplicates.Add(1)
 			}
 			progress = true
 		case err := <-recvErr:
 			return progress, err
-		case <-s.Spool.Notify():
+		case <-notify:
 		case <-ctx.Done():
 			return progress, ctx.Err()
 		}
 	}
+}
+
+// acknowledge deletes a batch the collector committed.
+func (s *Sender) acknowledge(ack *pb.Ack, inflight map[uint64]bool) error {
+	seq := ack.GetSeq()
+	if !inflight[seq] {
+		return fmt.Errorf("collector acknowledged batch %d, which was not sent on this stream", seq)
+	}
+	delete(inflight, seq)
+	if err := s.Spool.Ack(seq); err != nil {
+		return err
+	}
+	s.acked.Add(1)
+	if ack.GetDuplicate() {
+		s.duplicates.Add(1)
+	}
+	return nil
 }
 
 // fill sends pending batches until the window is full.
