@@ -60,7 +60,7 @@ type Uplink struct {
 
 // Heartbeat configures the health report.
 type Heartbeat struct {
-	Interval time.Duration `yaml:"interval"`
+	Interval time.Duration `yaml:"interval,omitempty"`
 }
 
 // Limits are the agent's own resource budgets.
@@ -78,7 +78,7 @@ type Limits struct {
 type Sensor struct {
 	// Enabled defaults to true.
 	Enabled  *bool         `yaml:"enabled,omitempty"`
-	Interval time.Duration `yaml:"interval"`
+	Interval time.Duration `yaml:"interval,omitempty"`
 	// Options are sensor-specific settings (interface names, ...).
 	Options map[string]string `yaml:"options,omitempty"`
 }
@@ -103,6 +103,7 @@ func Defaults() Config {
 		Limits:    Limits{CPUPercent: 5, MemoryBytes: 100 << 20, Window: time.Minute},
 		Sensors: map[string]Sensor{
 			"process": {Interval: 30 * time.Second},
+			"network": {Options: map[string]string{"interfaces": "any"}},
 		},
 	}
 }

@@ -107,6 +107,10 @@ func (v *validator) sensors(got, def map[string]Sensor) map[string]Sensor {
 		} else {
 			s.Interval = def[name].Interval
 		}
+		if opts := maps.Clone(def[name].Options); opts != nil {
+			maps.Copy(opts, s.Options) // configured options over the defaults
+			s.Options = opts
+		}
 		out[name] = s
 	}
 	return out

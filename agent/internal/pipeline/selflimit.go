@@ -21,6 +21,7 @@ type selfLimits struct {
 	mu       sync.Mutex // guards usage
 	usage    limits.Usage
 	measured bool
+	markCPU  time.Duration // agent CPU time when sensor costs were last reset
 }
 
 func (a *agent) newSelfLimits(sensors *sensorSet) *selfLimits {
@@ -55,6 +56,9 @@ func (l *selfLimits) check(now time.Time) {
 		return
 	}
 	l.mu.Lock()
+	if !l.measured {
+		l.markCPU = u.CPU
+	}
 	l.usage, l.measured = u, true
 	l.mu.Unlock()
 	over := l.watch.Check(now, u)
@@ -67,12 +71,16 @@ func (l *selfLimits) check(now time.Time) {
 			return
 		}
 	}
-	l.shed(over)
+	l.shed(over, u.CPU)
 }
 
-func (l *selfLimits) shed(over *limits.Over) {
+func (l *selfLimits) shed(over *limits.Over, cpu time.Duration) {
 	defer l.watch.Reset()
-	name := l.sensors.shedCostliest("over budget: " + over.Detail)
+	l.mu.Lock()
+	since := cpu - l.markCPU
+	l.markCPU = cpu
+	l.mu.Unlock()
+	name := l.sensors.shedCostliest("over budget: "+over.Detail, since)
 	if name == "" {
 		l.log.Warn("agent over budget with no sensor left to shed", "resource", over.Resource, "detail", over.Detail)
 		return

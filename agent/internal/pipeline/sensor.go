@@ -57,7 +57,8 @@ type SensorEnv struct {
 	// attribution.
 	Endpoint *endpoint.Sensors
 	// Meter is where the sensor adds the time it spends working, so the
-	// budget knows which sensor costs most.
+	// budget knows which sensor costs most. A sensor that never adds to it
+	// is charged the agent CPU the metered sensors do not explain.
 	Meter *Meter
 }
 
@@ -202,26 +203,52 @@ func (set *sensorSet) counters(into map[string]uint64) {
 	}
 }
 
-// shedCostliest stops the running sensor that was busiest since the last
-// reset and marks it shed with why. It returns its name, or "" when no
-// sensor is left to shed.
-func (set *sensorSet) shedCostliest(why string) string {
+// shedCostliest stops the running sensor that cost most since the last
+// reset and marks it shed with why. cpu is the whole agent's CPU time over
+// the same span: sensors that do not meter their work (the network sensor
+// works inside the capture loop) are charged, in equal parts, what the
+// metered ones do not explain. It returns the sensor's name, or "" when
+// no sensor is left to shed.
+func (set *sensorSet) shedCostliest(why string, cpu time.Duration) string {
+	costs := set.costs(cpu)
 	var worst *sensorRun
 	var worstCost time.Duration = -1
-	for _, r := range set.runs {
-		r.mu.Lock()
-		cost, running := r.meter.Busy()-r.mark, r.state == stateRunning
-		r.mu.Unlock()
-		if running && cost > worstCost {
+	for r, cost := range costs {
+		if cost > worstCost || cost == worstCost && worst != nil && r.name < worst.name {
 			worst, worstCost = r, cost
 		}
 	}
 	if worst == nil {
 		return ""
 	}
-	worst.set(stateShed, fmt.Sprintf("%s; busy %.1fs in the last window", why, worstCost.Seconds()))
+	worst.set(stateShed, fmt.Sprintf("%s; it cost %.1fs of CPU since the last check", why, worstCost.Seconds()))
 	worst.cancel()
 	return worst.name
+}
+
+// costs estimates what each running sensor cost since the last reset.
+func (set *sensorSet) costs(cpu time.Duration) map[*sensorRun]time.Duration {
+	costs := map[*sensorRun]time.Duration{}
+	var metered time.Duration
+	var unmetered []*sensorRun
+	for _, r := range set.runs {
+		r.mu.Lock()
+		cost, running := r.meter.Busy()-r.mark, r.state == stateRunning
+		r.mu.Unlock()
+		if !running {
+			continue
+		}
+		if r.meter.Busy() == 0 {
+			unmetered = append(unmetered, r)
+			continue
+		}
+		costs[r] = cost
+		metered += cost
+	}
+	for _, r := range unmetered {
+		costs[r] = max(cpu-metered, 0) / time.Duration(len(unmetered))
+	}
+	return costs
 }
 
 // resetCosts starts a new cost window.

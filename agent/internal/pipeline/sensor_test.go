@@ -18,9 +18,10 @@ import (
 
 // busySensor spends busy time on every tick and emits one observation.
 type busySensor struct {
-	env  SensorEnv
-	cost time.Duration
-	err  error
+	env       SensorEnv
+	cost      time.Duration
+	err       error
+	unmetered bool // never touches its Meter, as the network sensor
 }
 
 func (b *busySensor) Run(ctx context.Context, emit func(*observe.Observation)) error {
@@ -28,11 +29,13 @@ func (b *busySensor) Run(ctx context.Context, emit func(*observe.Observation)) e
 		return b.err
 	}
 	for {
-		b.env.Meter.Time(func() {
-			if b.cost > 0 {
-				time.Sleep(b.cost)
-			}
-		})
+		if !b.unmetered {
+			b.env.Meter.Time(func() {
+				if b.cost > 0 {
+					time.Sleep(b.cost)
+				}
+			})
+		}
 		emit(&observe.Observation{Source: observe.DNS, Domain: b.env.Name})
 		select {
 		case <-ctx.Done():
@@ -81,7 +84,7 @@ func TestSensorSet(t *testing.T) {
 		mu.Unlock()
 	})
 	time.Sleep(100 * time.Millisecond)
-	if name := set.shedCostliest("over budget: CPU 9% over 1m0s"); name != "costly" {
+	if name := set.shedCostliest("over budget: CPU 9% over 1m0s", 0); name != "costly" {
 		t.Errorf("shed %q, want the costly sensor", name)
 	}
 	time.Sleep(20 * time.Millisecond)
@@ -94,7 +97,7 @@ func TestSensorSet(t *testing.T) {
 			t.Errorf("shed sensor's detail %q does not say why", s.Detail)
 		}
 	}
-	if set.shedCostliest("again") != "cheap" || set.shedCostliest("again") != "" {
+	if set.shedCostliest("again", 0) != "cheap" || set.shedCostliest("again", 0) != "" {
 		t.Error("after the costly sensor, the cheap one is shed, then nothing is left")
 	}
 	cancel()
@@ -104,4 +107,23 @@ func TestSensorSet(t *testing.T) {
 	if c["sensor_busy_ms_costly"] == 0 || seen["cheap"] == 0 || seen["off"] != 0 {
 		t.Errorf("counters %v, observations %v", c, seen)
 	}
+}
+
+// TestUnmeteredChargedTheRest: a sensor that does not meter its work (as
+// the network sensor) is charged the CPU the metered ones do not explain,
+// and is shed first when that is the larger part.
+func TestUnmeteredChargedTheRest(t *testing.T) {
+	withSensors(t, map[string]SensorFactory{
+		"metered":   func(e SensorEnv) (Sensor, error) { return &busySensor{env: e, cost: time.Millisecond}, nil },
+		"unmetered": func(e SensorEnv) (Sensor, error) { return &busySensor{env: e, unmetered: true}, nil },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	set := startSensors(ctx, config.Defaults(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), func(*observe.Observation) {})
+	time.Sleep(50 * time.Millisecond)
+	if got := set.shedCostliest("over", 10*time.Second); got != "unmetered" {
+		t.Errorf("with 10 s of agent CPU unexplained, shed %q, want the unmetered sensor", got)
+	}
+	cancel()
+	set.wait()
 }
