@@ -45,7 +45,7 @@ type agent struct {
 	// endpoint is the host's endpoint sensors; they also attribute network
 	// observations to the process and user that made them.
 	endpoint *endpoint.Sensors
-	started time.Time
+	started  time.Time
 
 	mu    sync.Mutex // guards agg, dirty
 	agg   *aggregate.Aggregator
@@ -90,7 +90,7 @@ func open(o Options) (*agent, error) {
 	return &agent{
 		opts: o, cfg: cfg, state: st, catalog: cat, spool: sp, started: time.Now(),
 		endpoint: endpoint.New(cat, o.Endpoint),
-		agg: aggregate.New(cfg.Aggregate.Window, st.Enrollment.HostID, hostname, cat.Version()),
+		agg:      aggregate.New(cfg.Aggregate.Window, st.Enrollment.HostID, hostname, cat.Version()),
 	}, nil
 }
 

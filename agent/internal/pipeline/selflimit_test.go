@@ -41,7 +41,7 @@ func TestSelfLimitSheds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sensors := startSensors(ctx, cfg, nil, log, func(*observe.Observation) {})
+	sensors := startSensors(ctx, cfg, SensorEnv{Log: log}, func(*observe.Observation) {})
 	a := &agent{opts: Options{Log: log}, cfg: cfg}
 	self := a.newSelfLimits(sensors)
 	deadline := time.Now().Add(10 * time.Second)

@@ -78,7 +78,7 @@ func TestSensorSet(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]int{}
 	ctx, cancel := context.WithCancel(context.Background())
-	set := startSensors(ctx, cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), func(o *observe.Observation) {
+	set := startSensors(ctx, cfg, SensorEnv{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, func(o *observe.Observation) {
 		mu.Lock()
 		seen[o.Domain]++
 		mu.Unlock()
@@ -119,7 +119,7 @@ func TestUnmeteredChargedTheRest(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	set := startSensors(ctx, config.Defaults(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), func(*observe.Observation) {})
+	set := startSensors(ctx, config.Defaults(), SensorEnv{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, func(*observe.Observation) {})
 	time.Sleep(50 * time.Millisecond)
 	if got := set.shedCostliest("over", 10*time.Second); got != "unmetered" {
 		t.Errorf("with 10 s of agent CPU unexplained, shed %q, want the unmetered sensor", got)
