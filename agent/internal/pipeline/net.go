@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,17 +16,27 @@ func init() { RegisterSensor("network", newNetSensor) }
 
 // netSensor is the live network sensor: DNS, TLS and QUIC names on every
 // interface in sensors.network.options.interfaces (comma-separated; "any",
-// the default, for all of them).
+// the default, for all of them), with a kernel ring of
+// sensors.network.options.buffer_mib.
 type netSensor struct {
 	env    SensorEnv
 	ifaces []string
+	cfg    capture.LiveConfig
 
 	mu   sync.Mutex // guards live
 	live *netsensor.Live
 }
 
 func newNetSensor(env SensorEnv) (Sensor, error) {
-	return &netSensor{env: env, ifaces: interfaceList(env.Config.Options["interfaces"])}, nil
+	n := &netSensor{env: env, ifaces: interfaceList(env.Config.Options["interfaces"])}
+	if v := env.Config.Options["buffer_mib"]; v != "" {
+		mib, err := strconv.Atoi(v)
+		if err != nil || mib < 1 || mib > 1024 {
+			return nil, fmt.Errorf("sensors.network.options.buffer_mib %q is not a number of MiB from 1 to 1024", v)
+		}
+		n.cfg.BufferMiB = mib
+	}
+	return n, nil
 }
 
 // interfaceList reads the interfaces option; "" stands for all of them.
@@ -45,7 +57,7 @@ func interfaceList(v string) []string {
 // unsupported system) is returned, so the heartbeat reports the sensor's
 // error and the other sensors go on.
 func (n *netSensor) Run(ctx context.Context, emit func(*observe.Observation)) error {
-	l, err := netsensor.StartLive(ctx, n.ifaces, capture.LiveConfig{}, n.env.Catalog, emit)
+	l, err := netsensor.StartLive(ctx, n.ifaces, n.cfg, n.env.Catalog, emit)
 	if err != nil {
 		return err
 	}
