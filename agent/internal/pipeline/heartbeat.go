@@ -29,6 +29,9 @@ func (a *agent) beat(sensors *sensorSet, sender *uplink.Sender, self *selfLimits
 		counters[k] = v
 	}
 	sensors.counters(counters)
+	if st, err := a.endpoint.AttributionStats(); err == nil {
+		counters["attribution_lookups"], counters["attribution_hits"], counters["attribution_unknown"] = st.Lookups, st.Hits, st.Unknown
+	}
 	u := self.last()
 	return &pb.BeatRequest{
 		AgentVersion: a.opts.AgentVersion, CatalogVersion: a.catalog.Version(), Os: runtime.GOOS,

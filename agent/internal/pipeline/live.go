@@ -13,9 +13,9 @@ import (
 // RunLive runs the live sensors and streams their sightings until ctx
 // ends; then it spools what is still being merged, so a restart loses
 // nothing. Every flush interval it checkpoints the open windows with the
-// closed ones, so a kill -9 loses at most one interval. A collector that is away or refuses the agent does not stop
-// it: sightings stay spooled (within the spool's bound) and the reason is
-// logged and retried.
+// closed ones, so a kill -9 loses at most one interval. A collector that
+// is away or refuses the agent does not stop it: sightings stay spooled
+// (within the spool's bound) and the reason is logged and retried.
 func RunLive(ctx context.Context, o Options) error {
 	a, err := open(o)
 	if err != nil {
