@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/shadowai/shadowai/agent/internal/capture"
 	"github.com/shadowai/shadowai/agent/internal/netsensor"
 	"github.com/shadowai/shadowai/agent/internal/observe"
+	"github.com/shadowai/shadowai/agent/internal/pipeline"
 	"github.com/shadowai/shadowai/signatures"
 )
 
@@ -41,18 +41,7 @@ func btoi(b bool) int {
 
 // interfaces turns the --iface value into capture interface names; ""
 // stands for all of them.
-func interfaces(v string) []string {
-	if v == "any" || v == "all" {
-		return []string{""}
-	}
-	var out []string
-	for _, n := range strings.Split(v, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func interfaces(v string) []string { return pipeline.InterfaceList(v) }
 
 func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions, attribute func(*observe.Observation) bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

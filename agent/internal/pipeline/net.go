@@ -28,7 +28,7 @@ type netSensor struct {
 }
 
 func newNetSensor(env SensorEnv) (Sensor, error) {
-	n := &netSensor{env: env, ifaces: interfaceList(env.Config.Options["interfaces"])}
+	n := &netSensor{env: env, ifaces: InterfaceList(env.Config.Options["interfaces"])}
 	if v := env.Config.Options["buffer_mib"]; v != "" {
 		mib, err := strconv.Atoi(v)
 		if err != nil || mib < 1 || mib > 1024 {
@@ -39,8 +39,10 @@ func newNetSensor(env SensorEnv) (Sensor, error) {
 	return n, nil
 }
 
-// interfaceList reads the interfaces option; "" stands for all of them.
-func interfaceList(v string) []string {
+// InterfaceList reads an interfaces option or --iface value
+// (comma-separated names, or "any"/"all") into capture interface names; ""
+// stands for all of them.
+func InterfaceList(v string) []string {
 	if v == "" || v == "any" || v == "all" {
 		return []string{""}
 	}
