@@ -95,7 +95,7 @@ fuzz-collector: ## fuzz the collector's parsers of agent and admin input, FUZZTI
 
 .PHONY: measure-idle measure-drain
 measure-idle: build ## 10 minutes of an idle live agent: CPU % of a core and RSS against the goals
-	tools/measure-idle.sh $(or $(SECONDS_IDLE),600)
+	agent/internal/pipeline/bench/measure-idle.sh $(or $(SECONDS_IDLE),600)
 
 measure-drain: ## time for a restarted collector to receive an agent's 1-hour backlog
 	SHADOWAI_MEASURE=1 $(GO) test -count=1 -run TestMeasureDrainHourBacklog -v ./collector/internal/e2e/ | grep -E 'backlog|drained|ok|FAIL'

@@ -25,10 +25,7 @@ func adminCmd(e env, args []string) error {
 	name := fs.String("name", "", "who the certificate is for (its common name)")
 	out := fs.String("out", "", "directory to write admin.crt, admin.key and ca.crt into")
 	valid := fs.Duration("valid", 90*24*time.Hour, "how long the certificate is valid")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if err := requireData(*data); err != nil {
+	if err := parseWithData(fs, args[1:], data); err != nil {
 		return err
 	}
 	if *name == "" || *out == "" {

@@ -32,10 +32,7 @@ func agentsCmd(e env, args []string) error {
 func agentsRevoke(e env, id string, args []string) error {
 	fs := flags(e, "agents revoke")
 	data := fs.String("data", "", "collector data directory")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := requireData(*data); err != nil {
+	if err := parseWithData(fs, args, data); err != nil {
 		return err
 	}
 	st, err := openExisting(*data)
@@ -75,14 +72,11 @@ func agentsList(e env, args []string) error {
 	fs := flags(e, "agents list")
 	data := fs.String("data", "", "collector data directory")
 	format := fs.String("format", "table", "output format: table or json")
-	if err := parse(fs, args); err != nil {
+	if err := parseWithData(fs, args, data); err != nil {
 		return err
 	}
-	if err := requireData(*data); err != nil {
+	if err := checkFormat(*format, "table", "json"); err != nil {
 		return err
-	}
-	if *format != "table" && *format != "json" {
-		return usagef("unknown --format %q: use table or json", *format)
 	}
 	st, err := openExisting(*data)
 	if err != nil {

@@ -12,10 +12,7 @@ func backupCmd(e env, args []string) error {
 	fs := flags(e, "backup")
 	data := fs.String("data", "", "collector data directory")
 	out := fs.String("out", "", "file to write the backup to (must not exist)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := requireData(*data); err != nil {
+	if err := parseWithData(fs, args, data); err != nil {
 		return err
 	}
 	if *out == "" {

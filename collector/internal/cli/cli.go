@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -126,6 +127,22 @@ func parseKeep(fs *flag.FlagSet, args []string) error {
 		return usagef("%v (run `%s -h` for help)", err, fs.Name())
 	}
 	return nil
+}
+
+// parseWithData parses args and requires --data.
+func parseWithData(fs *flag.FlagSet, args []string, data *string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return requireData(*data)
+}
+
+// checkFormat refuses an output format the command does not write.
+func checkFormat(format string, allowed ...string) error {
+	if slices.Contains(allowed, format) {
+		return nil
+	}
+	return usagef("unknown --format %q: use %s", format, strings.Join(allowed, ", "))
 }
 
 func requireData(dir string) error {

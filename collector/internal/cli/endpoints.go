@@ -12,13 +12,10 @@ func endpointsCmd(e env, args []string) error {
 	data, cfgFile := dataFlags(fs)
 	format := fs.String("format", "table", "output format: table, json or csv")
 	silent := fs.Duration("silent-after", 0, "flag endpoints without a heartbeat for this long (default: endpoints.silent_after, 15m)")
-	if err := parse(fs, args); err != nil {
+	if err := parseWithData(fs, args, data); err != nil {
 		return err
 	}
-	if err := requireData(*data); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
+	if err := checkFormat(*format, inventory.Formats...); err != nil {
 		return err
 	}
 	if *silent < 0 {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/shadowai/shadowai/collector/internal/config"
@@ -32,13 +31,10 @@ func inventoryCmd(e env, args []string) error {
 	fs.BoolVar(&f.New, "new", false, "only what was first seen inside the window")
 	fs.StringVar(&f.By, "by", "service", "one row per service, per service and host (host) or per service and user (user)")
 	fs.IntVar(&f.Limit, "limit", 0, "at most this many rows (0: all)")
-	if err := parse(fs, args); err != nil {
+	if err := parseWithData(fs, args, data); err != nil {
 		return err
 	}
-	if err := requireData(*data); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
+	if err := checkFormat(*format, inventory.Formats...); err != nil {
 		return err
 	}
 	var err error
@@ -69,13 +65,6 @@ func dataFlags(fs *flag.FlagSet) (data, cfgFile *string) {
 	data = fs.String("data", "", "collector data directory")
 	cfgFile = fs.String("config", "", "configuration file (default: DATA/collector.yaml when present)")
 	return data, cfgFile
-}
-
-func checkFormat(f string) error {
-	if !slices.Contains(inventory.Formats, f) {
-		return usagef("unknown --format %q: use table, json or csv", f)
-	}
-	return nil
 }
 
 // openRead opens an initialised data directory's database and

@@ -19,10 +19,7 @@ func reportCmd(e env, args []string) error {
 	week := fs.String("week", "", "ISO week to report, like 2026-W48 (default: the last full week)")
 	out := fs.String("out", "", "directory to write report.html, report.md, report.csv and report.json into")
 	deliver := fs.Bool("deliver", false, "also send it by the mail and webhook configured in collector.yaml")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if err := requireData(*data); err != nil {
+	if err := parseWithData(fs, args[1:], data); err != nil {
 		return err
 	}
 	if *out == "" {

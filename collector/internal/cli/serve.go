@@ -15,10 +15,7 @@ func serve(e env, args []string) error {
 	debug := fs.Bool("debug", false, "log debug messages")
 	httpAddr := fs.String("http", "", "also serve the HTTPS API (inventory, endpoints, /metrics) on HOST:PORT; admin certificate or bearer token")
 	cfgFile := fs.String("config", "", "configuration file (default: DATA/collector.yaml when present)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := requireData(*data); err != nil {
+	if err := parseWithData(fs, args, data); err != nil {
 		return err
 	}
 	level := slog.LevelInfo

@@ -114,14 +114,11 @@ func signaturesStatusCmd(e env, args []string) error {
 	fset := flags(e, "signatures status")
 	data := fset.String("data", "", "collector data directory")
 	format := fset.String("format", "table", "output format: table or json")
-	if err := parse(fset, args); err != nil {
+	if err := parseWithData(fset, args, data); err != nil {
 		return err
 	}
-	if err := requireData(*data); err != nil {
+	if err := checkFormat(*format, "table", "json"); err != nil {
 		return err
-	}
-	if *format != "table" && *format != "json" {
-		return usagef("unknown --format %q: use table or json", *format)
 	}
 	st, err := openExisting(*data)
 	if err != nil {

@@ -19,10 +19,7 @@ func tokenCmd(e env, args []string) error {
 	fs := flags(e, "token create")
 	data := fs.String("data", "", "collector data directory")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token stays valid")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if err := requireData(*data); err != nil {
+	if err := parseWithData(fs, args[1:], data); err != nil {
 		return err
 	}
 	if *ttl <= 0 {

@@ -14,7 +14,7 @@ if [ "$(id -u)" = 0 ] && [ "${ISOLATE:-1}" = 1 ] && [ -z "${SHADOWAI_IN_NETNS:-}
 fi
 [ -n "${SHADOWAI_IN_NETNS:-}" ] && ip link set lo up
 duration=${1:-600}
-bin=$(cd "$(dirname "$0")/.." && pwd)/bin
+bin=$(cd "$(dirname "$0")/../../../.." && pwd)/bin
 work=$(mktemp -d "${TMPDIR:-/tmp}/shadowai-idle.XXXXXX")
 cleanup() {
   for p in ${apid:-} ${cpid:-}; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
