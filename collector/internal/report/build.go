@@ -331,9 +331,11 @@ var policyWeight = map[string]float64{store.Unsanctioned: 1, store.UnderReview: 
 
 // rank scores each service: catalog risk × hosts this week × policy weight.
 func (r *Report) rank() {
-	for i := range r.Services {
-		s := &r.Services[i]
-		s.Score = float64(s.Risk) * float64(s.Hosts) * policyWeight[s.Policy]
+	for _, svcs := range [][]Service{r.Services, r.New} {
+		for i := range svcs {
+			s := &svcs[i]
+			s.Score = float64(s.Risk) * float64(s.Hosts) * policyWeight[s.Policy]
+		}
 	}
 	r.Ranking = slices.Clone(r.Services)
 	slices.SortStableFunc(r.Ranking, func(a, b Service) int { return cmp.Compare(b.Score, a.Score) })

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/shadowai/shadowai/signatures"
 )
 
 //go:embed report.html.tmpl
@@ -61,15 +63,16 @@ func startersByService(r *Report) []StarterGroup {
 }
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"plus":   func(a, b float64) float64 { return a + b },
-	"minus":  func(a, b float64) float64 { return b - a },
-	"policy": policyLabel,
-	"join":   func(s []string) string { return strings.Join(s, ", ") },
-	"day":    func(t time.Time) string { return t.UTC().Format("Mon 2 Jan") },
-	"inc":    func(i int) int { return i + 1 },
-	"score":  func(f float64) string { return fmt.Sprintf("%.0f", f) },
-	"pct":    func(v, top float64) string { return fmt.Sprintf("%.1f", 100*v/max(top, 1)) },
-	"delta":  func(now, prev uint64) string { return signedNum(int64(now) - int64(prev)) },
+	"plus":     func(a, b float64) float64 { return a + b },
+	"minus":    func(a, b float64) float64 { return b - a },
+	"policy":   policyLabel,
+	"category": signatures.CategoryLabel,
+	"join":     func(s []string) string { return strings.Join(s, ", ") },
+	"day":      func(t time.Time) string { return t.UTC().Format("Mon 2 Jan") },
+	"inc":      func(i int) int { return i + 1 },
+	"score":    func(f float64) string { return fmt.Sprintf("%.0f", f) },
+	"pct":      func(v, top float64) string { return fmt.Sprintf("%.1f", 100*v/max(top, 1)) },
+	"delta":    func(now, prev uint64) string { return signedNum(int64(now) - int64(prev)) },
 }).Parse(htmlTemplate))
 
 // WriteHTML renders the self-contained HTML page: inline CSS and SVG, no

@@ -13,6 +13,8 @@ import (
 	"github.com/google/renameio/v2/maybe"
 
 	"github.com/shadowai/shadowai/collector/internal/inventory"
+
+	"github.com/shadowai/shadowai/signatures"
 )
 
 // Files are the renderings a report directory holds.
@@ -90,7 +92,7 @@ func (r *Report) mdServices(b *strings.Builder, title string, svcs []Service) {
 	}
 	b.WriteString("| service | vendor | category | policy | risk | hosts | users | observations | score |\n|---|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range svcs {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | %d | %d | %d | %.0f |\n", md(s.Name), md(s.Vendor), md(s.Category),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | %d | %d | %d | %.0f |\n", md(s.Name), md(s.Vendor), md(signatures.CategoryLabel(s.Category)),
 			policyLabel(s.Policy), s.Risk, s.Hosts, s.Users, s.Count, s.Score)
 	}
 }
