@@ -40,8 +40,8 @@ proto-check: ## fail if `make proto` would change the checked-in code
 	    cmp -s $$tmp/$$f proto/$$f || { echo "proto/$$f is stale: run make proto"; exit 1; }; \
 	  done
 
-demo: build ## run collector and agent end to end on the bundled capture; prints the inventory
-	installers/demo/demo.sh $(or $(PCAP),agent/internal/netsensor/testdata/basic.pcap)
+demo: build ## collector and agent end to end on bundled real-client captures: inventory, policy, weekly report (KEEP=1 keeps it)
+	installers/demo/demo.sh $(or $(PCAP),agent/internal/netsensor/testdata/clients.pcap agent/internal/netsensor/testdata/basic.pcap)
 
 signatures-check: ## validate the signature catalog: schema, duplicates, overlaps, domain syntax, shared apexes
 	$(GO) run ./signatures/cmd/signatures-check signatures
