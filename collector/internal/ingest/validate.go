@@ -30,6 +30,9 @@ func toBatch(agent store.Agent, b *pb.Batch) (store.Batch, error) {
 	if n := len(b.GetSightings()); n > MaxBatchSightings {
 		return store.Batch{}, fmt.Errorf("batch %d has %d sightings, more than the limit of %d", b.GetSeq(), n, MaxBatchSightings)
 	}
+	if d := b.GetDroppedSightings(); d > maxCount {
+		return store.Batch{}, fmt.Errorf("batch %d: dropped_sightings %d is beyond %d: no agent's spool drops that much", b.GetSeq(), d, uint64(maxCount))
+	}
 	out := store.Batch{AgentID: agent.ID, Seq: b.GetSeq(), Dropped: b.GetDroppedSightings(), Sightings: make([]store.Sighting, 0, len(b.GetSightings()))}
 	now := time.Now()
 	for i, x := range b.GetSightings() {

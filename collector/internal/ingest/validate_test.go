@@ -33,6 +33,9 @@ func TestToBatch(t *testing.T) {
 	}{
 		{"no batch", nil, "no batch"},
 		{"seq 0", &pb.Batch{}, "sequence number 0"},
+		// A dropped count past int64 is stored negative, and two near it
+		// overflow SUM(dropped): `agents list` failed for the whole fleet.
+		{"huge dropped", &pb.Batch{Seq: 1, DroppedSightings: 1 << 63}, "dropped_sightings"},
 		{"count 0", mod(func(x *pb.Sighting) { x.Count = 0 }), "count is 0"},
 		{"huge count", mod(func(x *pb.Sighting) { x.Count = 1 << 62 }), "no agent observes"},
 		{"no times", mod(func(x *pb.Sighting) { x.FirstSeen = nil }), "required"},
@@ -102,6 +105,9 @@ func FuzzToBatch(f *testing.F) {
 		out, err := toBatch(agent, &batch)
 		if err != nil {
 			return
+		}
+		if out.Dropped > maxCount {
+			t.Fatalf("accepted dropped_sightings %d", out.Dropped)
 		}
 		for _, x := range out.Sightings {
 			if x.Count == 0 || x.LastSeen.Before(x.FirstSeen) || len(x.Domain) > maxString || !serviceID(x.Service) {
