@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shadowai/shadowai/collector/internal/inventory"
 	"github.com/shadowai/shadowai/collector/internal/store"
 )
 
@@ -99,8 +100,8 @@ func agentsList(e env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tHOSTNAME\tOS\tVERSION\tLAST SEEN\tCERT EXPIRES\tREVOKED\tBATCHES\tDROPPED")
 	for _, a := range agents {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", a.ID, a.Hostname, a.OS, a.Version,
-			stamp(a.LastSeen), stamp(a.CertNotAfter), stamp(a.RevokedAt), a.Batches, a.Dropped)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", a.ID, inventory.Terminal(a.Hostname), inventory.Terminal(a.OS),
+			inventory.Terminal(a.Version), stamp(a.LastSeen), stamp(a.CertNotAfter), stamp(a.RevokedAt), a.Batches, a.Dropped)
 	}
 	return tw.Flush()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shadowai/shadowai/collector/internal/bundles"
+	"github.com/shadowai/shadowai/collector/internal/inventory"
 	"github.com/shadowai/shadowai/collector/internal/store"
 )
 
@@ -172,7 +173,8 @@ func writeStatusTable(e env, rows []statusRow) error {
 		if r.Current || r.RunsCurrent {
 			cur = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, r.Version, dashIfEmpty(cur), dashIfEmpty(r.Hostname), dashIfEmpty(r.AgentID), when)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, inventory.Terminal(r.Version), dashIfEmpty(cur),
+			dashIfEmpty(inventory.Terminal(r.Hostname)), dashIfEmpty(r.AgentID), when)
 	}
 	return tw.Flush()
 }
