@@ -40,9 +40,21 @@ func (r *Report) riskSentence(esc func(string) string) string {
 	if r.Totals.NotSanctioned == 0 {
 		return "Every AI service in use is sanctioned."
 	}
-	top := r.Ranking[0]
+	top := r.riskiestNotSanctioned()
 	return fmt.Sprintf("%d of %d services in use are not sanctioned; the highest risk is %s (%s, risk %d, %s).",
 		r.Totals.NotSanctioned, r.Totals.Services, esc(top.Name), policyLabel(top.Policy), top.Risk, plural(top.Hosts, "host"))
+}
+
+// riskiestNotSanctioned is the service nobody sanctioned with the highest
+// score: the ranking's first entry may be a sanctioned one used widely.
+func (r *Report) riskiestNotSanctioned() Service {
+	var top Service
+	for _, s := range r.Services {
+		if s.Policy != store.Sanctioned && (top.ID == "" || s.Score > top.Score) {
+			top = s
+		}
+	}
+	return top
 }
 
 func (r *Report) coverageSentence() string {
