@@ -3,11 +3,14 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/smtp"
 	"net/textproto"
@@ -29,7 +32,7 @@ func (r *Report) Subject() string {
 func (r *Report) Deliver(ctx context.Context, cfg config.Report) error {
 	var first error
 	if cfg.SMTP.Addr != "" {
-		if err := r.Mail(cfg.SMTP); err != nil {
+		if err := r.Mail(ctx, cfg.SMTP); err != nil {
 			first = err
 		}
 	}
@@ -41,26 +44,89 @@ func (r *Report) Deliver(ctx context.Context, cfg config.Report) error {
 	return first
 }
 
+// mailTimeout bounds one delivery by mail, from dialling to QUIT.
+var mailTimeout = time.Minute
+
 // Mail sends the report: a plain-text summary with report.html and
 // report.csv attached.
-func (r *Report) Mail(c config.SMTP) error {
+func (r *Report) Mail(ctx context.Context, c config.SMTP) error {
 	msg, err := r.mimeMessage(c.From, c.To)
 	if err != nil {
 		return err
 	}
+	host, _, _ := net.SplitHostPort(c.Addr)
 	var auth smtp.Auth
 	if c.Username != "" {
 		pw, err := os.ReadFile(c.PasswordFile)
 		if err != nil {
 			return fmt.Errorf("reading report.smtp.password_file: %w", err)
 		}
-		host, _, _ := strings.Cut(c.Addr, ":")
 		auth = smtp.PlainAuth("", c.Username, strings.TrimSpace(string(pw)), host)
 	}
-	if err := smtp.SendMail(c.Addr, auth, c.From, c.To, msg); err != nil {
+	if err := sendMail(ctx, c.Addr, host, auth, c.From, c.To, msg); err != nil {
 		return fmt.Errorf("mailing the report through %s: %w", c.Addr, err)
 	}
 	return nil
+}
+
+// sendMail is smtp.SendMail under a deadline: net/smtp sets none, and a
+// server that stops answering would hold this report, and every later
+// scheduled one, forever.
+func sendMail(ctx context.Context, addr, host string, a smtp.Auth, from string, to []string, msg []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, mailTimeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	defer context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })()
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := startTLSAndAuth(c, host, a); err != nil {
+		return err
+	}
+	if err := c.Mail(from); err != nil {
+		return err
+	}
+	for _, rcpt := range to {
+		if err := c.Rcpt(rcpt); err != nil {
+			return err
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// startTLSAndAuth upgrades to TLS when the server offers it and
+// authenticates when a is set, as smtp.SendMail does.
+func startTLSAndAuth(c *smtp.Client, host string, a smtp.Auth) error {
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if a == nil {
+		return nil
+	}
+	if ok, _ := c.Extension("AUTH"); !ok {
+		return errors.New("the server does not offer AUTH, and report.smtp.username is set")
+	}
+	return c.Auth(a)
 }
 
 func (r *Report) mimeMessage(from string, to []string) ([]byte, error) {
