@@ -31,6 +31,11 @@ type Peer struct {
 
 type peerKey struct{}
 
+// NewContext returns ctx carrying p as the authenticated caller.
+func NewContext(ctx context.Context, p Peer) context.Context {
+	return context.WithValue(ctx, peerKey{}, p)
+}
+
 // FromContext returns the caller authenticated by the interceptor.
 func FromContext(ctx context.Context) (Peer, bool) {
 	p, ok := ctx.Value(peerKey{}).(Peer)
@@ -84,7 +89,7 @@ func (g *Guard) authenticate(ctx context.Context, method string) (context.Contex
 		return nil, err
 	}
 	if g.Open[method] {
-		return context.WithValue(ctx, peerKey{}, Peer{Key: cert.PublicKey}), nil
+		return NewContext(ctx, Peer{Key: cert.PublicKey}), nil
 	}
 	id, role, err := g.CA.VerifyClient(cert)
 	if err != nil {
@@ -100,7 +105,7 @@ func (g *Guard) authenticate(ctx context.Context, method string) (context.Contex
 			return nil, err
 		}
 	}
-	return context.WithValue(ctx, peerKey{}, Peer{ID: id, Role: role, Key: cert.PublicKey}), nil
+	return NewContext(ctx, Peer{ID: id, Role: role, Key: cert.PublicKey}), nil
 }
 
 func (g *Guard) required(method string) (string, bool) {

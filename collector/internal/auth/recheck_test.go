@@ -28,7 +28,7 @@ func TestRevokedDuringStream(t *testing.T) {
 		}
 		return nil
 	}}
-	ctx := context.WithValue(context.Background(), peerKey{}, Peer{ID: "agt-1", Role: pki.RoleAgent})
+	ctx := NewContext(context.Background(), Peer{ID: "agt-1", Role: pki.RoleAgent})
 	inner := &countingStream{}
 	s := g.streamFor(&wrappedStream{ServerStream: inner, ctx: ctx})
 	saved := RecheckInterval
@@ -43,7 +43,7 @@ func TestRevokedDuringStream(t *testing.T) {
 	if status.Code(err) != codes.PermissionDenied {
 		t.Fatalf("after revocation: %v, want PermissionDenied", err)
 	}
-	admin := g.streamFor(&wrappedStream{ServerStream: inner, ctx: context.WithValue(context.Background(), peerKey{}, Peer{ID: "ops", Role: pki.RoleAdmin})})
+	admin := g.streamFor(&wrappedStream{ServerStream: inner, ctx: NewContext(context.Background(), Peer{ID: "ops", Role: pki.RoleAdmin})})
 	if err := admin.RecvMsg(nil); err != nil {
 		t.Errorf("an admin stream was checked for agent revocation: %v", err)
 	}

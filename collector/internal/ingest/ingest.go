@@ -101,8 +101,12 @@ func (s *Server) Stream(stream pb.IngestService_StreamServer) error {
 		return status.Error(codes.Unauthenticated, "unauthenticated stream")
 	}
 	agent, err := s.Store.Agent(ctx, p.ID)
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrNoAgent):
 		return status.Errorf(codes.PermissionDenied, "agent %s is not enrolled here: enroll it again", p.ID)
+	case err != nil:
+		s.Log.Error("looking up a streaming agent failed", "agent", p.ID, "err", err)
+		return status.Error(codes.Unavailable, "could not look up the agent; the agent keeps its batches and retries")
 	}
 	if s.Metrics != nil {
 		s.Metrics.OpenStreams.Add(1)
