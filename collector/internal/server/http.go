@@ -30,6 +30,10 @@ const (
 	HTTPAddrFile = "http.addr"
 )
 
+// httpIdleTimeout closes a keep-alive connection that sends no further
+// request.
+var httpIdleTimeout = 2 * time.Minute
+
 // startHTTP serves the HTTPS API when cfg.HTTP is set; the returned
 // function stops it.
 func startHTTP(env *Env, cfg Config, reg *metrics.Registry) (func(), error) {
@@ -52,7 +56,7 @@ func startHTTP(env *Env, cfg Config, reg *metrics.Registry) (func(), error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(env.CA.CA)
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: httpIdleTimeout,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{env.CA.Server}, ClientAuth: tls.VerifyClientCertIfGiven,
 			ClientCAs: pool, MinVersion: tls.VersionTLS12}}
 	go func() {
