@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/shadowai/shadowai/collector/internal/store"
 )
 
 // File is the configuration's name inside the data directory.
@@ -95,7 +97,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 func Default() Config {
 	return Config{
 		Retention: Retention{RawDays: 30, RollupDays: 400},
-		Policy:    Policy{Default: "under-review"},
+		Policy:    Policy{Default: store.UnderReview},
 		Report:    Report{Schedule: "Mon 07:00", Timezone: "Local"},
 		Ingest:    Ingest{AgentSightingsPerSecond: 2000, AgentBurst: 50000},
 		Endpoints: Endpoints{SilentAfter: Duration{15 * time.Minute}},

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/shadowai/shadowai/collector/internal/store"
 )
 
 // Validate checks values the YAML types cannot.
@@ -39,16 +41,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func validPolicy(p string) bool {
-	return p == "sanctioned" || p == "unsanctioned" || p == "under-review"
-}
-
 func (p Policy) validate() error {
-	if !validPolicy(p.Default) {
+	if !store.ValidPolicy(p.Default) {
 		return fmt.Errorf("policy.default %q: use sanctioned, unsanctioned or under-review", p.Default)
 	}
 	for cat, v := range p.Categories {
-		if !validPolicy(v) {
+		if !store.ValidPolicy(v) {
 			return fmt.Errorf("policy.categories.%s %q: use sanctioned, unsanctioned or under-review", cat, v)
 		}
 	}
