@@ -69,14 +69,12 @@ func (r *Report) coverageSentence() string {
 	return fmt.Sprintf("%s; %d silent and %d degraded — what they did is missing or incomplete here.", s, c.Silent, c.Degraded)
 }
 
+// signed is the change against the week before, as the sentence reads it.
 func signed(n int64) string {
-	switch {
-	case n > 0:
-		return fmt.Sprintf("+%d vs", n)
-	case n < 0:
-		return fmt.Sprintf("−%d vs", -n)
+	if n == 0 {
+		return "unchanged from"
 	}
-	return "unchanged from"
+	return signedNum(n) + " vs"
 }
 
 func capital(s string) string {
