@@ -3,12 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/shadowai/shadowai/collector/internal/pki"
-	"github.com/shadowai/shadowai/collector/internal/server"
-	"github.com/shadowai/shadowai/collector/internal/store"
 	"github.com/shadowai/shadowai/proto/token"
 )
 
@@ -29,7 +26,7 @@ func tokenCmd(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(filepath.Join(*data, server.DatabaseFile))
+	st, err := openExisting(*data)
 	if err != nil {
 		return err
 	}
