@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/shadowai/shadowai/collector/internal/metrics"
@@ -12,9 +13,15 @@ import (
 const retentionEvery = time.Hour
 
 // runBackground applies retention hourly and writes the weekly report on
-// its schedule, until ctx ends.
+// its schedule; it returns once both have stopped after ctx ended.
 func runBackground(ctx context.Context, env *Env, cfg Config) {
-	go runReports(ctx, env, cfg)
+	var wg sync.WaitGroup
+	wg.Go(func() { runReports(ctx, env, cfg) })
+	wg.Go(func() { runRetention(ctx, env, cfg) })
+	wg.Wait()
+}
+
+func runRetention(ctx context.Context, env *Env, cfg Config) {
 	t := time.NewTicker(retentionEvery)
 	defer t.Stop()
 	for {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/google/renameio/v2/maybe"
@@ -89,7 +90,12 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	cfg.Log.Info("collector listening", "addr", addr, "data", cfg.DataDir, "ca_fingerprint", fmt.Sprintf("%x", pki.Fingerprint(env.CA.CA)))
-	go runBackground(ctx, env, cfg)
+	// Retention and reports end before the store closes.
+	var bg sync.WaitGroup
+	defer bg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bg.Go(func() { runBackground(ctx, env, cfg) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()
 	select {
@@ -97,8 +103,15 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("serving gRPC: %w", err)
 	case <-ctx.Done():
 	}
+	stopGRPC(srv, hs, ing, cfg.Log)
+	return nil
+}
+
+// stopGRPC has every agent stream acknowledge what it has in flight and
+// end, then stops the server, forcibly after 10 s.
+func stopGRPC(srv *grpc.Server, hs *health.Server, ing *ingest.Server, log *slog.Logger) {
 	hs.Shutdown()
-	cfg.Log.Info("collector stopping: finishing in-flight batches")
+	log.Info("collector stopping: finishing in-flight batches")
 	ing.Drain()
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
@@ -107,7 +120,6 @@ func Run(ctx context.Context, cfg Config) error {
 	case <-time.After(10 * time.Second):
 		srv.Stop()
 	}
-	return nil
 }
 
 // Env is an opened data directory.
