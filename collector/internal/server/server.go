@@ -55,6 +55,10 @@ type Config struct {
 // listened on (useful with port 0).
 const AddrFile = "collector.addr"
 
+// maxStreamsPerConn bounds concurrent RPCs on one connection; an agent
+// uses a stream and a heartbeat at a time.
+const maxStreamsPerConn = 64
+
 // maxRecvMsg bounds one message from an agent.
 const maxRecvMsg = 16 << 20
 
@@ -197,7 +201,12 @@ func newGRPC(env *Env, log *slog.Logger, reg *metrics.Registry) (*grpc.Server, *
 		grpc.ChainStreamInterceptor(guard.Stream),
 		grpc.MaxRecvMsgSize(maxRecvMsg),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Minute, Timeout: 20 * time.Second}),
+		// An idle connection (no RPC for 15 minutes: not a live agent, whose
+		// stream stays open) is closed, and no connection may open more
+		// streams than an agent ever needs, so unauthenticated callers of
+		// Enroll or Health cannot hold resources indefinitely.
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Minute, Timeout: 20 * time.Second, MaxConnectionIdle: 15 * time.Minute}),
+		grpc.MaxConcurrentStreams(maxStreamsPerConn),
 	)
 	sigs := &bundles.Server{Store: env.Store, Log: log}
 	ing := &ingest.Server{Store: env.Store, Log: log, CatalogVersion: sigs.CurrentVersion, Metrics: ingest.NewMetrics(reg)}
