@@ -120,7 +120,7 @@ func (a *Aggregator) newSighting(o *observe.Observation) *pb.Sighting {
 	if o.ALPN != "" || o.ECH || len(o.Attrs) > 0 {
 		s.Attrs = map[string]string{}
 		for k, v := range o.Attrs {
-			s.Attrs[k] = v
+			s.Attrs[validUTF8(k)] = v // values are checked by fit
 		}
 		if o.ALPN != "" {
 			s.Attrs["alpn"] = o.ALPN

@@ -10,7 +10,10 @@ import (
 // Limits the collector enforces on one sighting; a batch over them is
 // refused whole. A field longer than maxField (a deep executable path, a
 // long command-line attribute) is cut here instead, and the sighting says
-// which fields were cut, so the observation still counts.
+// which fields were cut, so the observation still counts. Invalid UTF-8
+// (raw bytes from the wire, such as an ALPN id, or from the file system)
+// is repaired here too: protobuf refuses to encode it, and one such
+// sighting would make its whole batch and checkpoint unspoolable.
 const (
 	maxField   = 1024
 	maxAttrs   = 16
@@ -21,6 +24,7 @@ const (
 func fit(s *pb.Sighting) {
 	var cut []string
 	field := func(name string, v *string) {
+		*v = validUTF8(*v)
 		if len(*v) > maxField {
 			*v = truncate(*v, maxField)
 			cut = append(cut, name)
@@ -38,8 +42,10 @@ func fit(s *pb.Sighting) {
 			delete(s.Attrs, k)
 			cut = append(cut, "attr")
 		case len(v) > maxField:
-			s.Attrs[k] = truncate(v, maxField)
+			s.Attrs[k] = truncate(validUTF8(v), maxField)
 			cut = append(cut, k)
+		case !utf8.ValidString(v):
+			s.Attrs[k] = validUTF8(v)
 		}
 	}
 	for len(s.Attrs) > maxAttrs-1 { // room for "truncated"
@@ -55,6 +61,14 @@ func fit(s *pb.Sighting) {
 		}
 		s.Attrs["truncated"] = truncate(strings.Join(cut, ","), maxField)
 	}
+}
+
+// validUTF8 replaces each invalid byte sequence of s by U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // truncate cuts s to at most n bytes on a UTF-8 boundary.

@@ -6,7 +6,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/shadowai/shadowai/agent/internal/observe"
+	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 	"github.com/shadowai/shadowai/signatures"
 )
 
@@ -27,5 +30,24 @@ func TestLongFieldsFit(t *testing.T) {
 	}
 	if s.GetCount() != 1 {
 		t.Errorf("count %d", s.GetCount())
+	}
+}
+
+// TestInvalidUTF8Fits: bytes from the wire (an ALPN protocol id is raw
+// bytes) or the file system (a path, a user name) may be invalid UTF-8,
+// which protobuf refuses to encode. One such sighting must not make its
+// whole batch and checkpoint unspoolable: it is repaired, and still counts.
+func TestInvalidUTF8Fits(t *testing.T) {
+	a := New(time.Minute, "h", "host", "v1")
+	svc := &signatures.Service{ID: "openai-chatgpt"}
+	a.Add(&observe.Observation{Time: time.Unix(100, 0), Source: observe.TLS, Service: svc, Domain: "chatgpt.com", ALPN: "h2\xff"})
+	a.Add(&observe.Observation{Time: time.Unix(100, 0), Source: observe.Process, Service: svc, Exe: "/home/\xe9t\xe9/chatgpt", User: "\xff",
+		Attrs: map[string]string{"path": "/home/\xe9t\xe9", "k\xff": "v"}})
+	s := a.FlushAll()
+	if _, err := proto.Marshal(&pb.Batch{Sightings: s}); err != nil {
+		t.Fatalf("sightings do not encode: %v", err)
+	}
+	if s[0].GetCount()+s[1].GetCount() != 2 {
+		t.Errorf("counts %d and %d, want 1 each", s[0].GetCount(), s[1].GetCount())
 	}
 }
