@@ -19,11 +19,18 @@ const (
 	maxCheckpoint  = 1 << 20 // sequence numbers in one checkpoint
 )
 
+// ErrCommitted wraps an error Checkpoint met after its commit point: the
+// batches and windows are recorded (a restart spools them) and must not be
+// checkpointed again.
+var ErrCommitted = errors.New("checkpoint committed")
+
 // Checkpoint spools the batches of the windows that closed and records the
 // windows still open, atomically: a kill -9 or power cut afterwards loses
 // nothing that was observed before the call, and counts nothing twice.
 // The commit point is the rename of the checkpoint file, which lists the
 // staged batches it commits; Open commits those and discards any other.
+// An error that does not wrap ErrCommitted means nothing was recorded: the
+// caller still holds the batches and the windows.
 func (s *Spool) Checkpoint(batches []*pb.Batch, open []*pb.Sighting) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -40,20 +47,40 @@ func (s *Spool) Checkpoint(batches []*pb.Batch, open []*pb.Sighting) error {
 		s.unstage(seqs, checkpointMark)
 		return fmt.Errorf("syncing staged batches: %w", err)
 	}
+	// Batches an earlier checkpoint could not move into the queue are
+	// listed again, so a crash still commits them.
+	seqs = slices.Concat(s.stuck, seqs)
 	data, err := encodeCheckpoint(seqs, open)
 	if err == nil {
 		err = writeDurable(s.dir, checkpointFile, data)
 	}
 	if err != nil {
-		s.unstage(seqs, checkpointMark)
+		s.unstage(seqs[len(s.stuck):], checkpointMark)
 		return fmt.Errorf("recording open windows: %w", err)
 	}
 	s.open = open
+	if err := s.commitCheckpointed(seqs); err != nil {
+		return fmt.Errorf("%w, but %w", ErrCommitted, err)
+	}
+	return nil
+}
+
+// commitCheckpointed moves checkpointed batches into the queue; one whose
+// rename fails stays staged and is listed by the next checkpoint. Called
+// with mu held.
+func (s *Spool) commitCheckpointed(seqs []uint64) error {
+	s.stuck = nil
+	var errs []error
 	for _, seq := range seqs {
 		if err := os.Rename(filepath.Join(s.dir, stagedName(seq, checkpointMark)), s.path(seq)); err != nil {
-			return fmt.Errorf("committing batch %d: %w", seq, err)
+			s.stuck = append(s.stuck, seq)
+			errs = append(errs, fmt.Errorf("committing batch %d: %w", seq, err))
+			continue
 		}
 		s.publish(seq)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	return s.trim()
 }

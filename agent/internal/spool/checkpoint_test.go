@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,4 +83,29 @@ func FuzzDecodeCheckpoint(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decodeCheckpoint(data)
 	})
+}
+
+// TestCheckpointCommitFails: a batch that cannot be moved into the queue
+// after the commit point is reported as committed (the caller must not
+// spool it again) and listed by the next checkpoint, so a crash later
+// still commits it instead of discarding it.
+func TestCheckpointCommitFails(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, 0)
+	blocker := s.path(1) // the first batch's name, taken by a directory
+	if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Checkpoint([]*pb.Batch{batchOf(1, 1)}, nil)
+	if !errors.Is(err, ErrCommitted) {
+		t.Fatalf("err = %v, want one wrapping ErrCommitted", err)
+	}
+	if err := s.Checkpoint([]*pb.Batch{batchOf(1, 2)}, nil); !errors.Is(err, ErrCommitted) {
+		t.Fatalf("second checkpoint: err = %v, want one wrapping ErrCommitted", err)
+	}
+	os.RemoveAll(blocker)
+	s = reopen(t, s, dir, 0) // a crash before any other checkpoint
+	if got := s.Stats().Observations; got != 3 {
+		t.Errorf("%d observations pending after the crash, want 3", got)
+	}
 }

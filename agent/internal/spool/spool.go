@@ -60,6 +60,7 @@ type Spool struct {
 	drops    dropState
 	problems []string
 	open     []*pb.Sighting // windows open at the last checkpoint
+	stuck    []uint64       // checkpointed batches still staged (their rename failed)
 }
 
 // Open opens (creating) the spool in dir, bounded to maxBytes (0 for the
