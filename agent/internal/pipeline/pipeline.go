@@ -4,6 +4,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -47,9 +48,12 @@ type agent struct {
 	endpoint *endpoint.Sensors
 	started  time.Time
 
-	mu    sync.Mutex // guards agg, dirty
+	mu    sync.Mutex // guards agg, dirty, unspooled
 	agg   *aggregate.Aggregator
 	dirty bool // observations since the last checkpoint
+	// unspooled are closed windows a failed checkpoint did not record:
+	// the next checkpoint spools them.
+	unspooled []*pb.Sighting
 
 	observations, aiObservations atomic.Uint64
 
@@ -140,20 +144,28 @@ func spoolLeftOpen(sp *spool.Spool, batchSize int, log *slog.Logger) error {
 // checkpoint spools the windows that closed by now (every window, with
 // all) and records the open ones, in one atomic step, so a kill -9 loses
 // at most the observations since the last checkpoint. Nothing is written
-// while nothing is being merged.
+// while nothing is being merged. Closed windows a failed checkpoint did
+// not record are kept for the next one.
 func (a *agent) checkpoint(now time.Time, all bool) (int, error) {
 	a.mu.Lock()
-	if !a.dirty && a.agg.Len() == 0 {
+	if !a.dirty && a.agg.Len() == 0 && len(a.unspooled) == 0 {
 		a.mu.Unlock()
 		return 0, nil
 	}
-	var closed, open []*pb.Sighting
+	closed, open := a.unspooled, []*pb.Sighting(nil)
 	if all {
-		closed = a.agg.FlushAll()
+		closed = append(closed, a.agg.FlushAll()...)
 	} else {
-		closed, open = a.agg.Flush(now), a.agg.Snapshot()
+		closed, open = append(closed, a.agg.Flush(now)...), a.agg.Snapshot()
 	}
-	a.dirty = false
+	a.unspooled, a.dirty = nil, false
 	a.mu.Unlock()
-	return len(closed), a.spool.Checkpoint(aggregate.Batches(closed, a.cfg.Aggregate.BatchSize), open)
+	err := a.spool.Checkpoint(aggregate.Batches(closed, a.cfg.Aggregate.BatchSize), open)
+	if err != nil && !errors.Is(err, spool.ErrCommitted) {
+		a.mu.Lock()
+		a.unspooled, a.dirty = append(closed, a.unspooled...), true
+		a.mu.Unlock()
+		return 0, err
+	}
+	return len(closed), err
 }
