@@ -38,14 +38,12 @@ func (s *Spool) Checkpoint(batches []*pb.Batch, open []*pb.Sighting) error {
 	for _, b := range batches {
 		seq, err := s.write(b, checkpointMark)
 		if err != nil {
-			s.unstage(seqs, checkpointMark)
-			return err
+			return errors.Join(err, s.unstage(seqs, checkpointMark))
 		}
 		seqs = append(seqs, seq)
 	}
 	if err := syncDir(s.dir); err != nil {
-		s.unstage(seqs, checkpointMark)
-		return fmt.Errorf("syncing staged batches: %w", err)
+		return errors.Join(fmt.Errorf("syncing staged batches: %w", err), s.unstage(seqs, checkpointMark))
 	}
 	// Batches an earlier checkpoint could not move into the queue are
 	// listed again, so a crash still commits them.
@@ -55,8 +53,7 @@ func (s *Spool) Checkpoint(batches []*pb.Batch, open []*pb.Sighting) error {
 		err = writeDurable(s.dir, checkpointFile, data)
 	}
 	if err != nil {
-		s.unstage(seqs[len(s.stuck):], checkpointMark)
-		return fmt.Errorf("recording open windows: %w", err)
+		return errors.Join(fmt.Errorf("recording open windows: %w", err), s.unstage(seqs[len(s.stuck):], checkpointMark))
 	}
 	s.open = open
 	if err := s.commitCheckpointed(seqs); err != nil {
@@ -93,13 +90,20 @@ func (s *Spool) OpenWindows() []*pb.Sighting {
 	return slices.Clone(s.open)
 }
 
-// unstage removes staged batches that will not be committed. Called with
-// mu held.
-func (s *Spool) unstage(seqs []uint64, mark string) {
+// unstage removes staged batches that will not be committed; the dropped
+// count one of them carried is pending again. Called with mu held.
+func (s *Spool) unstage(seqs []uint64, mark string) error {
+	var dropped uint64
 	for _, seq := range seqs {
+		dropped += s.meta[seq].dropped
 		os.Remove(filepath.Join(s.dir, stagedName(seq, mark)))
 		s.forget(seq)
 	}
+	if dropped == 0 {
+		return nil
+	}
+	s.drops.Pending += dropped
+	return s.saveDrops()
 }
 
 // encodeCheckpoint lays out: count of sequence numbers (8 bytes), the

@@ -25,8 +25,7 @@ func (s *Spool) AppendGroup(batches []*pb.Batch, mark string) error {
 	defer s.mu.Unlock()
 	var seqs []uint64
 	fail := func(err error) error {
-		s.unstage(seqs, mark)
-		return err
+		return errors.Join(err, s.unstage(seqs, mark))
 	}
 	for _, b := range batches {
 		seq, err := s.write(b, mark)

@@ -344,3 +344,34 @@ func BenchmarkFsyncFloor(b *testing.B) {
 		}
 	}
 }
+
+// TestFailedGroupKeepsDropCount: a group whose first staged batch carried
+// the count of batches dropped to make room, and which then fails, still
+// reports that count with a later batch.
+func TestFailedGroupKeepsDropCount(t *testing.T) {
+	dir := t.TempDir()
+	one, _, _ := encode(batchOf(10, 1))
+	s := mustOpen(t, dir, int64(len(one))*2+10)
+	s.Append(batchOf(10, 1))
+	s.Append(batchOf(10, 1))
+	bad := batchOf(1, 1)
+	bad.Sightings[0].Domain = "\xff" // protobuf refuses to encode it
+	if err := s.AppendGroup([]*pb.Batch{batchOf(10, 1), bad}, "capture"); err == nil {
+		t.Fatal("a group with an unencodable batch was spooled")
+	}
+	if st := s.Stats(); st.DroppedSightings != 10 || st.PendingDropped != 10 {
+		t.Errorf("stats = %+v, want 10 dropped, all still to be reported", st)
+	}
+	s = reopen(t, s, dir, int64(len(one))*2+10)
+	reported := s.Stats().PendingDropped
+	for _, seq := range s.Pending() {
+		b, err := s.Read(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reported += b.GetDroppedSightings()
+	}
+	if reported != 10 {
+		t.Errorf("after reopen %d dropped sightings are to be reported, want 10", reported)
+	}
+}
