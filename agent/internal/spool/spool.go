@@ -290,25 +290,38 @@ func (s *Spool) Len() int {
 // Notify is signalled after each Append.
 func (s *Spool) Notify() <-chan struct{} { return s.notify }
 
+// ErrNotPending says a batch is no longer pending: acknowledged, or
+// dropped to make room since the caller listed it.
+var ErrNotPending = errors.New("batch is no longer pending")
+
 // Read loads a pending batch and marks it as being sent, so a full spool
-// does not drop it while the collector may be committing it. A damaged
-// batch is renamed aside (.bad) and dropped from the pending list; the
-// error wraps ErrCorrupt and says so.
+// does not drop it while the collector may be committing it. The mark is
+// set before the file is read: a batch dropped meanwhile would otherwise
+// be counted as dropped and sent. A damaged batch is renamed aside (.bad)
+// and dropped from the pending list; the error wraps ErrCorrupt and says
+// so.
 func (s *Spool) Read(seq uint64) (*pb.Batch, error) {
+	s.mu.Lock()
+	if _, ok := slices.BinarySearch(s.pend, seq); !ok {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("reading spooled batch %d: %w", seq, ErrNotPending)
+	}
+	s.sending[seq] = true
+	s.mu.Unlock()
 	data, err := os.ReadFile(s.path(seq))
 	if err != nil {
+		s.Release(seq)
 		return nil, fmt.Errorf("reading spooled batch %d: %w", seq, err)
 	}
 	b, err := decode(data)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.forget(seq)
 		s.setAside(seq, err)
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, s.problems[len(s.problems)-1])
 	}
 	b.Seq = seq
-	s.sending[seq] = true
 	return b, nil
 }
 

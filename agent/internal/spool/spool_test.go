@@ -375,3 +375,20 @@ func TestFailedGroupKeepsDropCount(t *testing.T) {
 		t.Errorf("after reopen %d dropped sightings are to be reported, want 10", reported)
 	}
 }
+
+// TestReadDropped: a batch dropped to make room after the sender listed
+// it is reported as no longer pending, for the sender to skip.
+func TestReadDropped(t *testing.T) {
+	one, _, _ := encode(batchOf(10, 1))
+	s := mustOpen(t, t.TempDir(), int64(len(one))*2+10)
+	s.Append(batchOf(10, 1))
+	s.Append(batchOf(10, 1))
+	listed := s.Pending()
+	s.Append(batchOf(10, 1)) // drops batch 1
+	if _, err := s.Read(listed[0]); !errors.Is(err, ErrNotPending) {
+		t.Errorf("reading a dropped batch: err = %v, want ErrNotPending", err)
+	}
+	if _, err := s.Read(listed[1]); err != nil {
+		t.Errorf("reading a pending batch: %v", err)
+	}
+}

@@ -232,6 +232,9 @@ func (s *Sender) fill(stream pb.IngestService_StreamClient, inflight map[uint64]
 			continue
 		}
 		b, err := s.Spool.Read(seq)
+		if errors.Is(err, spool.ErrNotPending) {
+			continue // dropped to make room since Pending listed it
+		}
 		if errors.Is(err, spool.ErrCorrupt) {
 			s.Log.Error("skipping damaged spooled batch", "err", err)
 			continue
