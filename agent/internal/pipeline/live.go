@@ -53,11 +53,19 @@ func RunLive(ctx context.Context, o Options) error {
 		case now := <-check.C:
 			self.check(now)
 		case err := <-sendErr:
-			a.checkpoint(time.Time{}, true)
-			return err
+			// With KeepTrying the sender returns only once ctx ends, and
+			// then ctx.Done is ready too: stopping is that case's job,
+			// which first waits for the sensors' last observations.
+			sendErr = nil
+			if ctx.Err() == nil {
+				o.Log.Error("uplink stopped; sightings stay spooled until the agent restarts", "err", err)
+			}
 		case <-ctx.Done():
 			sensors.wait()
 			n, err := a.checkpoint(time.Time{}, true)
+			if sendErr != nil {
+				<-sendErr // the sender ends with ctx; batches it did not send stay spooled
+			}
 			o.Log.Info("agent stopping", "spooled_sightings", n, "pending_batches", a.spool.Len())
 			return err
 		}
