@@ -12,7 +12,12 @@ import (
 // InventoryInterval, passing every observation to emit, until ctx ends.
 // emit must be safe for concurrent use.
 func (s *Sensors) Run(ctx context.Context, emit func(*observe.Observation)) {
-	go s.watchExecs(ctx, emit)
+	execs := make(chan struct{})
+	go func() {
+		defer close(execs)
+		s.watchExecs(ctx, emit)
+	}()
+	defer func() { <-execs }() // no emit after Run returns
 	procs := time.NewTicker(s.opts.ProcessInterval)
 	defer procs.Stop()
 	inv := time.NewTicker(s.opts.InventoryInterval)
