@@ -102,3 +102,23 @@ func TestPortReuse(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestDNSOverTCPEmptyMessage: a zero length prefix (no message) is
+// skipped without losing the stream's place, so the messages in later
+// segments are still read.
+func TestDNSOverTCPEmptyMessage(t *testing.T) {
+	first := append([]byte{0, 0}, lengthPrefixed(dnsQuery(1, "chatgpt.com"))...)
+	second := lengthPrefixed(dnsQuery(2, "claude.ai"))
+	var got []string
+	s := New(catalog(t), func(o *observe.Observation) { got = append(got, o.Domain) })
+	for _, p := range [][]byte{
+		rawTCP("10.0.0.2", "10.0.0.53", 40000, 53, 999, 0x02, nil),
+		rawTCP("10.0.0.2", "10.0.0.53", 40000, 53, 1000, 0x18, first),
+		rawTCP("10.0.0.2", "10.0.0.53", 40000, 53, 1000+uint32(len(first)), 0x18, second),
+	} {
+		s.Packet(capture.Packet{Data: p, Time: time.Unix(1, 0), LinkType: layers.LinkTypeRaw})
+	}
+	if diff := cmp.Diff([]string{"chatgpt.com", "claude.ai"}, got); diff != "" {
+		t.Errorf("observations (-want +got):\n%s", diff)
+	}
+}

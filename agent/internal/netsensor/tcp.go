@@ -164,10 +164,6 @@ func (s *Sensor) dnsStream(t tuple, st *tcpStream) {
 			return
 		}
 		n := int(binary.BigEndian.Uint16(b))
-		if n == 0 {
-			st.buf.Consume(2)
-			continue
-		}
 		if len(b) < 2+n {
 			if st.buf.Contiguous() == len(st.buf.Window()) {
 				s.stats.DNSErrors++
@@ -175,7 +171,9 @@ func (s *Sensor) dnsStream(t tuple, st *tcpStream) {
 			}
 			return
 		}
-		s.dnsMessage(t, b[2:2+n])
+		if n > 0 {
+			s.dnsMessage(t, b[2:2+n])
+		}
 		st.buf.Consume(2 + n)
 		st.base += uint32(2 + n)
 	}
