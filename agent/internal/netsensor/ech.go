@@ -1,25 +1,25 @@
 package netsensor
 
 import (
+	"slices"
+
 	"github.com/shadowai/shadowai/agent/internal/flow"
 )
 
 // knownECHPublicNames are the outer names of deployed ECH configurations
 // (Cloudflare's, and the DEfO project's test servers); others are learned
-// from DNS HTTPS records.
+// from DNS HTTPS records. The known ones are kept apart from the learned
+// ones: any host on the network can publish HTTPS records, and they must
+// not push these out of the bounded table.
 var knownECHPublicNames = []string{"cloudflare-ech.com", "cover.defo.ie", "public.test.defo.ie"}
 
 const maxECHPublicNames = 1024
 
-// echPublicNames is the set of known ECH public names.
+// echPublicNames is the set of ECH public names learned from DNS.
 type echPublicNames = flow.Table[string, struct{}]
 
 func newECHPublicNames() *echPublicNames {
-	t := flow.NewTable[string, struct{}](maxECHPublicNames)
-	for _, n := range knownECHPublicNames {
-		t.Put(n, 0, nil)
-	}
-	return t
+	return flow.NewTable[string, struct{}](maxECHPublicNames)
 }
 
 // learnECHPublicName records a public name from an HTTPS record's ECH
@@ -37,5 +37,5 @@ func (s *Sensor) learnECHPublicName(name []byte) {
 // addresses.) A public name missed because DNS was encrypted is a shared
 // front name, which the catalog does not credit either.
 func (s *Sensor) echHidden(outer string) bool {
-	return s.echPublic.Get(outer) != nil
+	return slices.Contains(knownECHPublicNames, outer) || s.echPublic.Get(outer) != nil
 }

@@ -2,6 +2,7 @@ package netsensor
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,4 +129,20 @@ func mapString(m map[string]string) string {
 		kv = append(kv, k+":"+v)
 	}
 	return "map[" + strings.Join(kv, " ") + "]"
+}
+
+// TestKnownECHNamesStay: the public names known from the start are not
+// pushed out of the bounded table by names learned from HTTPS records
+// (any host on the network can publish those).
+func TestKnownECHNamesStay(t *testing.T) {
+	s := New(catalog(t), func(*observe.Observation) {})
+	for i := range 2 * maxECHPublicNames {
+		s.now = int64(i + 1)
+		s.learnECHPublicName([]byte(fmt.Sprintf("front%d.example", i)))
+	}
+	for _, n := range knownECHPublicNames {
+		if !s.echHidden(n) {
+			t.Errorf("%s is no longer known as an ECH public name", n)
+		}
+	}
 }

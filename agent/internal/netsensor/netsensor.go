@@ -76,7 +76,8 @@ type Sensor struct {
 	quic    *flow.Table[tuple, quicConn]
 	dnsTxns *flow.Table[dnsKey, dnsTxn]
 	names   *flow.Table[netip.Addr, ipName]
-	// echPublic holds the outer names of real ECH configurations.
+	// echPublic holds the outer names of real ECH configurations learned
+	// from DNS (the known ones are knownECHPublicNames).
 	echPublic *echPublicNames
 	windows   windowPool
 	// lastReclaim is when windows were last reclaimed from stale flights.
