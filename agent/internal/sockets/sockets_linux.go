@@ -94,7 +94,7 @@ func (r *Reader) SnapshotFor(need func(*Socket) bool) ([]Socket, Stats, error) {
 // resolve finds owners for the sockets whose inode has none yet.
 func (r *Reader) resolve(socks []Socket, need func(*Socket) bool, st *Stats) {
 	want := map[uint64]int{} // inode -> 0, or the pid found
-	needed := 0
+	needed := map[uint64]bool{}
 	for i := range socks {
 		ino := socks[i].Inode
 		if ino == 0 {
@@ -103,24 +103,15 @@ func (r *Reader) resolve(socks []Socket, need func(*Socket) bool, st *Stats) {
 		if _, known := r.owners[ino]; known {
 			continue
 		}
-		if _, dup := want[ino]; !dup {
-			want[ino] = 0
-			if need == nil || need(&socks[i]) {
-				needed++
-			}
+		want[ino] = 0
+		if need == nil || need(&socks[i]) {
+			needed[ino] = true
 		}
 	}
-	if len(want) == 0 || (need != nil && needed == 0) {
+	if len(want) == 0 || len(needed) == 0 {
 		return
 	}
-	complete := r.walk(want, func(ino uint64) bool {
-		for i := range socks {
-			if socks[i].Inode == ino && (need == nil || need(&socks[i])) {
-				return true
-			}
-		}
-		return false
-	}, needed, st)
+	complete := r.walk(want, func(ino uint64) bool { return needed[ino] }, len(needed), st)
 	for ino, pid := range want {
 		switch {
 		case pid > 0:
