@@ -157,9 +157,6 @@ func sockEnd(fam uint8, port, addr []byte) netip.AddrPort {
 	return Unmap(netip.AddrPortFrom(netip.AddrFrom16([16]byte(addr[:16])), p))
 }
 
-// tcpListenState is TCP_LISTEN in the kernel's tcp_states.h.
-const tcpListenState = 10
-
 // Listening asks the kernel (a sock_diag dump filtered to the LISTEN
 // state) for the listening TCP sockets only: on a busy host the socket
 // table holds thousands of connections, and reading /proc/net/tcp for a
@@ -191,7 +188,7 @@ func dumpListeners(fd int, fam uint8, buf []byte, out *[]Socket) error {
 	binary.NativeEndian.PutUint32(req[8:], seq)
 	r := req[nlmsgHdrLen:]
 	r[0], r[1] = fam, syscall.IPPROTO_TCP
-	binary.NativeEndian.PutUint32(r[4:], 1<<tcpListenState)
+	binary.NativeEndian.PutUint32(r[4:], 1<<tcpListen)
 	if err := syscall.Sendto(fd, req, 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
 		return err
 	}
@@ -232,7 +229,7 @@ func ParseDiagDump(b []byte, seq uint32, fn func(Socket)) (done bool, err error)
 		}
 		fam := m[0]
 		fn(Socket{
-			Transport: TCP, Listen: m[1] == tcpListenState,
+			Transport: TCP, Listen: m[1] == tcpListen,
 			Local: sockEnd(fam, m[4:], m[8:]), Remote: sockEnd(fam, m[6:], m[24:]),
 			UID:   strconv.FormatUint(uint64(binary.NativeEndian.Uint32(m[64:])), 10),
 			Inode: uint64(binary.NativeEndian.Uint32(m[68:])),

@@ -8,7 +8,8 @@ import (
 	"strconv"
 )
 
-// tcpListen is the kernel's TCP_LISTEN state number in /proc/net/tcp.
+// tcpListen is TCP_LISTEN in the kernel's tcp_states.h, as /proc/net/tcp
+// and sock_diag report it.
 const tcpListen = 0x0A
 
 // ParseLine reads one line of /proc/net/{tcp,tcp6,udp,udp6}:
