@@ -5,7 +5,9 @@
 package aggregate
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -137,23 +139,23 @@ func (a *Aggregator) newSighting(o *observe.Observation) *pb.Sighting {
 // before now, oldest first.
 func (a *Aggregator) Flush(now time.Time) []*pb.Sighting {
 	cut := now.UnixNano() / int64(a.window)
-	var out []*pb.Sighting
-	for k, s := range a.m {
-		if k.window < cut {
-			out = append(out, s)
-			delete(a.m, k)
-		}
-	}
-	sortByTime(out)
-	return out
+	return a.take(func(k key) bool { return k.window < cut })
 }
 
 // FlushAll removes and returns every sighting.
 func (a *Aggregator) FlushAll() []*pb.Sighting {
-	out := make([]*pb.Sighting, 0, len(a.m))
+	return a.take(func(key) bool { return true })
+}
+
+// take removes and returns the sightings whose key done accepts, oldest
+// first.
+func (a *Aggregator) take(done func(key) bool) []*pb.Sighting {
+	var out []*pb.Sighting
 	for k, s := range a.m {
-		out = append(out, s)
-		delete(a.m, k)
+		if done(k) {
+			out = append(out, s)
+			delete(a.m, k)
+		}
 	}
 	sortByTime(out)
 	return out
@@ -175,22 +177,8 @@ func (a *Aggregator) Len() int { return len(a.m) }
 
 func sortByTime(s []*pb.Sighting) {
 	slices.SortFunc(s, func(x, y *pb.Sighting) int {
-		if c := x.FirstSeen.AsTime().Compare(y.FirstSeen.AsTime()); c != 0 {
-			return c
-		}
-		if x.Service != y.Service {
-			if x.Service < y.Service {
-				return -1
-			}
-			return 1
-		}
-		if x.Domain < y.Domain {
-			return -1
-		}
-		if x.Domain > y.Domain {
-			return 1
-		}
-		return 0
+		return cmp.Or(x.FirstSeen.AsTime().Compare(y.FirstSeen.AsTime()),
+			strings.Compare(x.Service, y.Service), strings.Compare(x.Domain, y.Domain))
 	})
 }
 

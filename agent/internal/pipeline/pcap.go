@@ -49,7 +49,7 @@ func RunPcap(ctx context.Context, o Options, path string, force bool, wait time.
 		o.Log.Info("capture already spooled; sending only what is still spooled (use --force to read it again)", "file", path)
 	} else {
 		res, readErr = a.readPcap(path)
-		batches, n := a.closed(time.Time{}, true)
+		batches, n := a.flushAll()
 		res.Sightings = n
 		// A forced re-read gets a mark of its own: reusing the digest's
 		// would let a crash mid-group commit half of it.

@@ -112,16 +112,10 @@ func (a *agent) observe(o *observe.Observation) bool {
 	return kept
 }
 
-// closed takes every finished window (or, with all, every window) out of
-// the aggregator as batches.
-func (a *agent) closed(now time.Time, all bool) ([]*pb.Batch, int) {
+// flushAll takes every window out of the aggregator as batches.
+func (a *agent) flushAll() ([]*pb.Batch, int) {
 	a.mu.Lock()
-	var s []*pb.Sighting
-	if all {
-		s = a.agg.FlushAll()
-	} else {
-		s = a.agg.Flush(now)
-	}
+	s := a.agg.FlushAll()
 	a.mu.Unlock()
 	return aggregate.Batches(s, a.cfg.Aggregate.BatchSize), len(s)
 }
