@@ -39,10 +39,6 @@ func btoi(b bool) int {
 	return 0
 }
 
-// interfaces turns the --iface value into capture interface names; ""
-// stands for all of them.
-func interfaces(v string) []string { return pipeline.InterfaceList(v) }
-
 func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions, attribute func(*observe.Observation) bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -55,7 +51,7 @@ func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions,
 	var werr error
 	started := time.Now()
 	cfg := capture.LiveConfig{NoFilter: o.noFilter}
-	l, err := netsensor.StartLive(ctx, interfaces(o.iface), cfg, cat, func(ob *observe.Observation) {
+	l, err := netsensor.StartLive(ctx, pipeline.InterfaceList(o.iface), cfg, cat, func(ob *observe.Observation) {
 		attribute(ob)
 		if ob.AI() {
 			ai++
