@@ -56,10 +56,10 @@ func (s *State) Renewed(certDER []byte) error {
 	}
 	cur := s.Current()
 	pair := &tls.Certificate{Certificate: [][]byte{certDER}, PrivateKey: cur.PrivateKey, Leaf: leaf}
-	if _, err := tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), keyPEM(cur)); err != nil {
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER})
+	if _, err := tls.X509KeyPair(data, keyPEM(cur)); err != nil {
 		return fmt.Errorf("renewed certificate is not for this agent's key: %w", err)
 	}
-	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER})
 	if err := maybe.WriteFile(filepath.Join(s.Dir, certFile), data, 0o644); err != nil {
 		return fmt.Errorf("saving renewed certificate: %w", err)
 	}

@@ -30,7 +30,7 @@ func RenewIfDue(ctx context.Context, conn *grpc.ClientConn, st *identity.State, 
 // Renew trades the current certificate for a new one for the same key.
 func Renew(ctx context.Context, conn *grpc.ClientConn, st *identity.State) error {
 	hostname, _ := os.Hostname()
-	csr, err := identity.CSRFor(st.Current().PrivateKey, hostname)
+	csr, err := st.RenewalCSR(hostname)
 	if err != nil {
 		return err
 	}
