@@ -47,15 +47,17 @@ func (a *agent) beat(sensors *sensorSet, sender *uplink.Sender, self *selfLimits
 // (nil when it could not be sent).
 func (a *agent) heartbeat(ctx context.Context, conn *grpc.ClientConn, sensors *sensorSet, sender *uplink.Sender, self *selfLimits) *pb.BeatResponse {
 	req := a.beat(sensors, sender, self)
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	beatCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	resp, err := pb.NewHeartbeatServiceClient(conn).Beat(ctx, req)
+	resp, err := pb.NewHeartbeatServiceClient(conn).Beat(beatCtx, req)
 	if err != nil {
-		if !errors.Is(ctx.Err(), context.Canceled) {
+		if !errors.Is(beatCtx.Err(), context.Canceled) {
 			a.opts.Log.Warn("heartbeat failed", "err", uplink.Explain(a.state.Enrollment.Collector, err))
 		}
 		return nil
 	}
+	// The bundle fetch has a deadline of its own, not what is left of
+	// the beat's.
 	a.updateCatalog(ctx, conn, resp.GetCatalogVersion())
 	return resp
 }
