@@ -98,9 +98,13 @@ func open(o Options) (*agent, error) {
 	}, nil
 }
 
-// observe merges one observation; safe for concurrent sensors.
+// observe merges one observation; safe for concurrent sensors. Only what
+// goes to the collector is attributed: a miss can cost a socket query
+// and a walk of the process table, and most lookups are not AI.
 func (a *agent) observe(o *observe.Observation) bool {
-	a.endpoint.Attribute(o)
+	if aggregate.Reportable(o) {
+		a.endpoint.Attribute(o)
+	}
 	a.mu.Lock()
 	kept := a.agg.Add(o)
 	a.dirty = a.dirty || kept
