@@ -49,10 +49,7 @@ func (s *Sensor) learnAnswers(msg []byte, off, count int, qname []byte) {
 			if !ok {
 				continue
 			}
-			if qstr == "" {
-				qstr = string(qname)
-			}
-			s.learn(addr.Unmap(), qstr)
+			s.learn(addr.Unmap(), qname, &qstr)
 		}
 	}
 	if rs.Err() != nil {
@@ -69,15 +66,22 @@ func inChain(chain []uint64, h uint64) bool {
 	return false
 }
 
-func (s *Sensor) learn(addr netip.Addr, name string) {
-	if sl := s.names.Get(addr); sl != nil {
+// learn maps addr to name. *qstr is name as a string, made the first time
+// an entry needs it and shared by the answer's records: an answer that
+// repeats what the map holds costs no allocation.
+func (s *Sensor) learn(addr netip.Addr, name []byte, qstr *string) {
+	sl := s.names.Get(addr)
+	if sl != nil && sl.V.name == string(name) {
 		sl.Last = s.now
-		if sl.V.name != name {
-			sl.V.name = name
-		}
 		return
 	}
-	s.names.Put(addr, s.now, nil).V.name = name
+	if *qstr == "" {
+		*qstr = string(name)
+	}
+	if sl == nil {
+		sl = s.names.Put(addr, s.now, nil)
+	}
+	sl.Last, sl.V.name = s.now, *qstr
 }
 
 // reportIPName names a flow that has no usable server name (no SNI, ECH,

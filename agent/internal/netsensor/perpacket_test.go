@@ -154,3 +154,14 @@ func rawPackets(tb testing.TB, path string) [][]byte {
 		}
 	}
 }
+
+// TestRepeatedAnswerDoesNotAllocate: a DNS answer that maps addresses to
+// the name they already have (every repeated lookup) costs no allocation.
+func TestRepeatedAnswerDoesNotAllocate(t *testing.T) {
+	s := New(catalog(t), func(*observe.Observation) {})
+	a := capture.Packet{Data: rawUDP("10.0.0.53", "10.0.0.2", 53, 5353, dnsAnswer("example.com", [4]byte{198, 18, 0, 1})), Time: time.Unix(1, 0), LinkType: layers.LinkTypeRaw}
+	s.Packet(a)
+	if n := testing.AllocsPerRun(100, func() { s.Packet(a) }); n != 0 {
+		t.Errorf("%v allocations per repeated answer", n)
+	}
+}
