@@ -124,9 +124,11 @@ func permanent(err error) bool {
 // refusedBatch handles the collector refusing a batch as invalid (a bug
 // or a version skew, never fixed by retrying): the next sessions send one
 // batch at a time, and the batch that is refused alone is set aside and
-// counted as dropped, so one bad batch cannot block every later one.
+// counted as dropped, so one bad batch cannot block every later one. A
+// refusal with no batch in flight is not about a batch: it is left to the
+// caller's backoff, like any other error retrying cannot fix.
 func (s *Sender) refusedBatch(err error, progress bool, inflight []uint64) bool {
-	if status.Code(err) != codes.InvalidArgument {
+	if status.Code(err) != codes.InvalidArgument || len(inflight) == 0 {
 		s.isolate = s.isolate && !progress
 		return false
 	}

@@ -112,3 +112,51 @@ func TestRefusedBatchSetAside(t *testing.T) {
 		t.Errorf("problems = %q", p)
 	}
 }
+
+// refusing ends every stream at once as invalid, before any batch.
+type refusing struct {
+	pb.UnimplementedIngestServiceServer
+	mu      sync.Mutex // guards streams
+	streams int
+}
+
+func (g *refusing) Stream(pb.IngestService_StreamServer) error {
+	g.mu.Lock()
+	g.streams++
+	g.mu.Unlock()
+	return status.Error(codes.InvalidArgument, "refused")
+}
+
+// TestRefusalWithoutBatchBacksOff: a refusal that names no batch (none
+// was in flight) is not a batch to set aside: the sender does not
+// reconnect at once, in a loop.
+func TestRefusalWithoutBatchBacksOff(t *testing.T) {
+	g := &refusing{}
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	pb.RegisterIngestServiceServer(srv, g)
+	go srv.Serve(lis)
+	defer srv.Stop()
+	conn, err := grpc.NewClient("passthrough:///bufconn", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sp, err := spool.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	s := &Sender{Conn: conn, Addr: "bufconn", Spool: sp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBackoff: time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if err := s.Run(ctx, false); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("Run: %v, want the refusal", err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.streams > 3 {
+		t.Errorf("%d streams opened in half a second", g.streams)
+	}
+}
