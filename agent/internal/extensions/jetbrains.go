@@ -83,11 +83,19 @@ var errNoPluginXML = errors.New("no META-INF/plugin.xml")
 
 // pluginXML reads META-INF/plugin.xml from a jar without unpacking the rest.
 func pluginXML(jar string) ([]byte, error) {
-	z, err := zip.OpenReader(jar)
+	jf, err := users.OpenRegular(jar)
 	if err != nil {
 		return nil, err
 	}
-	defer z.Close()
+	defer jf.Close()
+	fi, err := jf.Stat()
+	if err != nil {
+		return nil, err
+	}
+	z, err := zip.NewReader(jf, fi.Size())
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range z.File {
 		if f.Name != "META-INF/plugin.xml" {
 			continue

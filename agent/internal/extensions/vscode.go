@@ -111,7 +111,7 @@ func versionAt(s string) int {
 }
 
 func readMeta(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := users.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func digits(s string) bool {
 
 // readBounded reads at most limit bytes of a file and fails if it is longer.
 func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

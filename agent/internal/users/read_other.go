@@ -1,0 +1,6 @@
+//go:build !unix
+
+package users
+
+// openNonblock: no FIFOs in the file system here.
+const openNonblock = 0
