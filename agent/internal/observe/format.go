@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 )
 
 // Record is the jsonl rendering of an Observation. The field names are a
@@ -120,9 +122,21 @@ func (w *Writer) Flush() error {
 	return w.bw.Flush()
 }
 
+// dash is a table cell: "-" for nothing, and control characters (a
+// process name is whatever a local user made it: escapes, tabs, newlines)
+// shown as '?', so no cell can forge a column or a row or drive the
+// terminal.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
