@@ -132,7 +132,10 @@ func spoolLeftOpen(sp *spool.Spool, batchSize int, log *slog.Logger) error {
 	if len(open) == 0 {
 		return nil
 	}
-	if err := sp.Checkpoint(aggregate.Batches(open, batchSize), nil); err != nil {
+	switch err := sp.Checkpoint(aggregate.Batches(open, batchSize), nil); {
+	case errors.Is(err, spool.ErrCommitted):
+		log.Error("spooled the windows left open by the last run, but not all of them are queued yet", "err", err)
+	case err != nil:
 		return fmt.Errorf("spooling the windows left open by the last run: %w", err)
 	}
 	log.Info("spooled the sightings of windows left open when the agent last stopped without a clean shutdown", "sightings", len(open))
