@@ -10,7 +10,6 @@
 package localllm
 
 import (
-	"runtime"
 	"strconv"
 	"time"
 
@@ -88,7 +87,7 @@ func runtimeOf(cat Catalog, p *procscan.Proc) (*signatures.Service, *procscan.Pr
 	if p == nil {
 		return nil, nil
 	}
-	svc := cat.MatchProcess(signatures.Process{OS: runtime.GOOS, Name: p.Name, Exe: p.Exe, Args: p.Args})
+	svc := cat.MatchProcess(p.Signature())
 	if svc == nil || len(svc.Ports) == 0 {
 		return nil, nil
 	}

@@ -39,7 +39,7 @@ func Match(m Matcher, procs []Proc, t time.Time) []observe.Observation {
 	}
 	svcs := make([]*signatures.Service, len(procs))
 	for i := range procs {
-		svcs[i] = m.MatchProcess(procs[i].signature())
+		svcs[i] = m.MatchProcess(procs[i].Signature())
 	}
 	type app struct {
 		svc    *signatures.Service
@@ -99,7 +99,8 @@ func appRoot(procs []Proc, svcs []*signatures.Service, byPID map[int]int, i int)
 	return i
 }
 
-func (p *Proc) signature() signatures.Process {
+// Signature is what the catalog matches a process on.
+func (p *Proc) Signature() signatures.Process {
 	return signatures.Process{OS: runtime.GOOS, Name: p.Name, Exe: p.Exe, Args: p.Args, AppX: p.AppX}
 }
 
@@ -182,11 +183,11 @@ func markArgs(args, want []string, keep []bool) {
 // or a child of a process of the same service and user. The periodic scan
 // then reports the app with its helpers counted.
 func MatchNew(m Matcher, p Proc, parent *Proc, t time.Time) (observe.Observation, bool) {
-	svc := m.MatchProcess(p.signature())
+	svc := m.MatchProcess(p.Signature())
 	if svc == nil || isHelper(p.Args) {
 		return observe.Observation{}, false
 	}
-	if parent != nil && parent.UID == p.UID && m.MatchProcess(parent.signature()) == svc {
+	if parent != nil && parent.UID == p.UID && m.MatchProcess(parent.Signature()) == svc {
 		return observe.Observation{}, false
 	}
 	return observation(&p, svc, 1, t), true

@@ -107,7 +107,7 @@ func TestReduce(t *testing.T) {
 		{Proc{Name: "ollama", Args: []string{"ollama", "run", "llama3"}}, "ollama"},
 		{Proc{Exe: "/x/@openai/codex/bin/codex", Args: []string{"codex", "app-server", "--listen", "secret"}}, "/x/@openai/codex/bin/codex app-server"},
 	} {
-		svc := cat.MatchProcess(tc.p.signature())
+		svc := cat.MatchProcess(tc.p.Signature())
 		if svc == nil {
 			t.Fatalf("%v did not match", tc.p.Args)
 		}
