@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	pb "github.com/shadowai/shadowai/proto/shadowai/v1"
 )
@@ -88,7 +89,8 @@ func Open(dir string, maxBytes int64) (*Spool, error) {
 
 // load reads the spool's state from disk, finishing what a crash left.
 func (s *Spool) load() error {
-	var err error
+	_, err := os.Stat(filepath.Join(s.dir, dropFile))
+	used := err == nil // every Open writes the drop journal
 	if s.drops, err = loadDrops(s.dir); err != nil {
 		return err
 	}
@@ -98,18 +100,41 @@ func (s *Spool) load() error {
 	if err := s.scan(); err != nil {
 		return err
 	}
-	s.reserved = s.next
-	if b, err := os.ReadFile(filepath.Join(s.dir, seqFile)); err == nil {
-		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
-			s.next = max(s.next, n)
-			s.reserved = s.next
-		}
-	}
+	s.loadSeq(used)
 	if err := s.settleDrops(); err != nil {
 		return err
 	}
 	// A smaller bound in the configuration takes effect at once.
 	return s.trim()
+}
+
+// loadSeq continues the numbering where the last run reserved up to. The
+// collector takes a number it has seen for a re-send and drops the batch,
+// so when that record is damaged, or lost from a spool that was used, the
+// numbering jumps to the clock in microseconds: past any number handed
+// out before, as long as the clock did not go back.
+func (s *Spool) loadSeq(used bool) {
+	path := filepath.Join(s.dir, seqFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if n, perr := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); perr == nil {
+			s.next = max(s.next, n)
+			s.reserved = s.next
+			return
+		}
+	}
+	if errors.Is(err, os.ErrNotExist) && !used {
+		// A new spool: the record is made now, so that from here on its
+		// absence means it was lost.
+		s.reserved = s.next
+		if err := writeDurable(s.dir, seqFile, []byte(strconv.FormatUint(s.next, 10)+"\n")); err != nil {
+			s.problems = append(s.problems, fmt.Sprintf("could not record batch numbers in %s: %v", path, err))
+		}
+		return
+	}
+	s.next = max(s.next, uint64(time.Now().UnixMicro()))
+	s.reserved = s.next
+	s.problems = append(s.problems, fmt.Sprintf("the record of batch numbers %s was damaged or lost: numbering goes on from %d, so no number is used twice", path, s.next))
 }
 
 // scan lists the batch files and reads their headers.

@@ -392,3 +392,31 @@ func TestReadDropped(t *testing.T) {
 		t.Errorf("reading a pending batch: %v", err)
 	}
 }
+
+// TestLostSequenceNeverGoesBack: the collector takes a batch number it
+// has seen for a re-send and drops the batch. When the record of numbers
+// handed out is damaged or lost after batches were acknowledged, the next
+// numbers must still be new.
+func TestLostSequenceNeverGoesBack(t *testing.T) {
+	for _, damage := range []string{"garbage", "lost"} {
+		t.Run(damage, func(t *testing.T) {
+			dir := t.TempDir()
+			s := mustOpen(t, dir, 0)
+			seq, _ := s.Append(batchOf(1, 1))
+			s.Ack(seq)
+			path := filepath.Join(dir, seqFile)
+			if damage == "lost" {
+				os.Remove(path)
+			} else {
+				os.WriteFile(path, []byte("x\n"), 0o600)
+			}
+			s = reopen(t, s, dir, 0)
+			if next, _ := s.Append(batchOf(1, 1)); next <= seq+seqBlock {
+				t.Errorf("batch numbered %d after %d was handed out (block %d): the collector would drop it", next, seq, seqBlock)
+			}
+			if p := s.Problems(); len(p) != 1 || !strings.Contains(p[0], seqFile) {
+				t.Errorf("problems = %q", p)
+			}
+		})
+	}
+}
