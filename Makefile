@@ -88,7 +88,7 @@ bench-collector: build ## ingest over mTLS gRPC (1/100/1000 streams) vs raw SQLi
 	bin/shadowai-collector-bench -collector bin/shadowai-collector -dir bin/bench $(BENCH_ARGS)
 
 fuzz-collector: ## fuzz the collector's parsers of agent and admin input, FUZZTIME each (default 30s)
-	@for t in ingest:FuzzToBatch inventory:FuzzParseSince httpapi:FuzzFilterFrom report:FuzzParseWeek config:FuzzParse; do \
+	@for t in ingest:FuzzToBatch store:FuzzDecodeFacts inventory:FuzzParseSince httpapi:FuzzFilterFrom report:FuzzParseWeek config:FuzzParse; do \
 	  pkg=$${t%%:*}; fn=$${t#*:}; echo "$$pkg $$fn"; \
 	  $(GO) test ./collector/internal/$$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(or $(FUZZTIME),30s) || exit 1; \
 	done

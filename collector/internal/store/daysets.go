@@ -7,12 +7,12 @@ import (
 	"fmt"
 )
 
-// applySets numbers the group's users and hosts and ORs them into the day
-// sets.
-func (r *rollup) applySets(ctx context.Context, tx *sql.Tx) error {
-	users, err := number(ctx, tx, upsertUser, r.users, func(k string, v *rollupVal) []any { return []any{k, v.first, v.last} })
+// numberAll numbers the group's hosts and users: the day sets and day
+// blocks refer to them by number.
+func (r *rollup) numberAll(ctx context.Context, tx *sql.Tx) (hosts, users map[string]int64, err error) {
+	users, err = number(ctx, tx, touchUser, insertUser, r.users, func(k string, v *rollupVal) []any { return []any{k, v.first, v.last} })
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	hostSet := map[string]*rollupVal{}
 	for _, ds := range r.sets {
@@ -20,10 +20,12 @@ func (r *rollup) applySets(ctx context.Context, tx *sql.Tx) error {
 			hostSet[h] = nil
 		}
 	}
-	hosts, err := number(ctx, tx, upsertHost, hostSet, func(k string, _ *rollupVal) []any { return []any{k} })
-	if err != nil {
-		return err
-	}
+	hosts, err = number(ctx, tx, findHost, insertHost, hostSet, func(k string, _ *rollupVal) []any { return []any{k} })
+	return hosts, users, err
+}
+
+// applySets ORs the group's hosts and users into the day sets.
+func (r *rollup) applySets(ctx context.Context, tx *sql.Tx, hosts, users map[string]int64) error {
 	for k, ds := range r.sets {
 		if err := mergeSet(ctx, tx, k, ds, hosts, users); err != nil {
 			return err
@@ -32,20 +34,26 @@ func (r *rollup) applySets(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// number upserts each key with RETURNING n and returns the numbers.
-func number(ctx context.Context, tx *sql.Tx, query string, keys map[string]*rollupVal, args func(string, *rollupVal) []any) (map[string]int64, error) {
+// number returns the number of each key: find (which may also update the
+// row) returns it for a known key, insert numbers a new one. Both take
+// the same arguments and return n.
+func number(ctx context.Context, tx *sql.Tx, find, insert string, keys map[string]*rollupVal, args func(string, *rollupVal) []any) (map[string]int64, error) {
 	out := make(map[string]int64, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, query)
+	found, err := tx.PrepareContext(ctx, find)
 	if err != nil {
 		return nil, fmt.Errorf("preparing numbering: %w", err)
 	}
-	defer stmt.Close()
+	defer found.Close()
 	for k, v := range keys {
 		var n int64
-		if err := stmt.QueryRowContext(ctx, args(k, v)...).Scan(&n); err != nil {
+		err := found.QueryRowContext(ctx, args(k, v)...).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, insert, args(k, v)...).Scan(&n)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("numbering %q: %w", k, err)
 		}
 		out[k] = n

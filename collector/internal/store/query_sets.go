@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -118,22 +117,7 @@ func nBits(n int64) Bitset {
 
 // servicesFor is the set of services q's filters allow; nil allows all.
 func (s *Store) servicesFor(ctx context.Context, q Query) (map[string]bool, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
-	if q.Service != "" {
-		add("service = ?", q.Service)
-	}
-	if q.Vendor != "" {
-		add("service IN (SELECT id FROM services WHERE vendor = ? COLLATE NOCASE)", q.Vendor)
-	}
-	if q.Category != "" {
-		add("service IN (SELECT id FROM services WHERE category = ? COLLATE NOCASE)", q.Category)
-	}
-	if len(q.Exclude) > 0 {
-		j, _ := json.Marshal(q.Exclude)
-		add("service NOT IN (SELECT value FROM json_each(?))", string(j))
-	}
+	conds, args := q.serviceFilter("service")
 	if len(conds) == 0 && !q.NewOnly {
 		return nil, nil
 	}

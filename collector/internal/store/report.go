@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,34 +54,111 @@ type Top struct {
 }
 
 // TopBy ranks users ("user") or hosts ("host") by observations of the
-// services q selects (q.By is ignored), at most limit of them.
+// services q selects (q.By is ignored), at most limit of them. Each lists
+// its services, most observed first.
 func (s *Store) TopBy(ctx context.Context, q Query, key string, limit int) ([]Top, error) {
-	col := map[string]string{"user": "r.user", "host": "r.host_id"}[key]
-	if col == "" {
+	if key != "user" && key != "host" {
 		return nil, fmt.Errorf("unknown ranking key %q", key)
 	}
-	where, args := q.where(groupings["service"].newKey)
-	if key == "user" {
-		where = append(where, "r.user <> ''")
+	q.By = "service"
+	sel, err := s.selection(ctx, q)
+	if err != nil || sel.none {
+		return nil, err
 	}
-	text := `SELECT ` + col + `, COALESCE((SELECT a.hostname FROM agents a WHERE a.host_id = r.host_id ORDER BY a.enrolled_at DESC LIMIT 1), r.host_id),
-		group_concat(DISTINCT r.service), COUNT(DISTINCT r.host_id), COUNT(DISTINCT NULLIF(r.user, '')), SUM(r.count)
-		FROM pairs r WHERE ` + strings.Join(where, " AND ") + ` GROUP BY +` + col + ` ORDER BY SUM(r.count) DESC, ` + col + ` LIMIT ?`
-	rows, err := s.r.QueryContext(ctx, text, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("ranking %ss: %w", key, err)
-	}
-	defer rows.Close()
-	var out []Top
-	for rows.Next() {
-		var t Top
-		var svcs string
-		var count int64
-		if err := rows.Scan(&t.Key, &t.Hostname, &svcs, &t.Hosts, &t.Users, &count); err != nil {
-			return nil, fmt.Errorf("reading %s ranking: %w", key, err)
+	sv := &services{}
+	if q.NewOnly {
+		if fresh, err := s.onlyNew(ctx, q, &sel, sv); err != nil || len(fresh) == 0 {
+			return nil, err
 		}
-		t.Services, t.Count = strings.Split(svcs, ","), uint64(count)
+	}
+	ranks, others := map[int64]*rank{}, seen{}
+	err = s.scanFacts(ctx, sel, sv, func(svc int32, f *fact) {
+		k := f.host
+		if key == "user" {
+			k = f.user
+		}
+		if k == 0 && key == "user" {
+			return
+		}
+		r := ranks[k]
+		if r == nil {
+			r = &rank{at: int32(len(ranks)), services: map[int32]int64{}}
+			ranks[k] = r
+		}
+		r.add(svc, f, others)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.topRows(ctx, key, ranks, sv, limit)
+}
+
+// rank is one user or host being ranked.
+type rank struct {
+	group
+	at       int32           // its number among the ranks
+	services map[int32]int64 // observations per service
+}
+
+func (r *rank) add(svc int32, f *fact, others seen) {
+	r.group.add(f, r.at, others)
+	r.services[svc] += f.count
+}
+
+func (s *Store) topRows(ctx context.Context, key string, ranks map[int64]*rank, sv *services, limit int) ([]Top, error) {
+	keys := make([]int64, 0, len(ranks))
+	for k := range ranks {
+		keys = append(keys, k)
+	}
+	names, err := s.keyNames(ctx, key, keys)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(ranks[keys[b]].count, ranks[keys[a]].count), strings.Compare(names[a], names[b]))
+	})
+	out := make([]Top, 0, min(limit, len(keys)))
+	for _, i := range order[:min(limit, len(keys))] {
+		r := ranks[keys[i]]
+		t := Top{Key: names[i], Hosts: uint64(r.hosts), Users: uint64(r.users), Count: uint64(r.count)}
+		t.Services = rankedServices(r.services, sv)
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if key == "host" {
+		return out, s.nameTops(ctx, out)
+	}
+	return out, nil
+}
+
+// rankedServices lists service ids by observations, most first.
+func rankedServices(counts map[int32]int64, sv *services) []string {
+	ids := make([]int32, 0, len(counts))
+	for i := range counts {
+		ids = append(ids, i)
+	}
+	slices.SortFunc(ids, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(sv.ids[a], sv.ids[b]))
+	})
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = sv.ids[id]
+	}
+	return out
+}
+
+// nameTops fills the Hostname of host rankings from their Key.
+func (s *Store) nameTops(ctx context.Context, tops []Top) error {
+	ids := make([]string, len(tops))
+	for i, t := range tops {
+		ids[i] = t.Key
+	}
+	names, err := s.hostnames(ctx, ids)
+	for i := range tops {
+		tops[i].Hostname = names[tops[i].Key]
+	}
+	return err
 }

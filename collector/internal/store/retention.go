@@ -12,28 +12,39 @@ const pruneChunk = 5000
 
 // Pruned counts what a retention pass deleted.
 type Pruned struct {
-	Sightings, Rollups, Pairs, DaySets, Usage, Batches int64
+	Sightings, Rollups, Blocks, DaySets, Usage, Batches int64
+	// Hosts and Users are numbers nothing retained refers to any more.
+	Hosts, Users int64
 }
 
-// Prune deletes raw sightings received before rawBefore's UTC day, and
-// rollups, usage and batch records older than rollupBefore.
+// Prune deletes raw sightings received before rawBefore's UTC day;
+// rollups, day blocks, day sets and usage of the days before
+// rollupBefore's UTC day; batch records older than rollupBefore; and then
+// the host and user numbers no usage row names (every day block and day
+// set still kept is covered by a usage row, which ends on its day or
+// later).
 func (s *Store) Prune(ctx context.Context, rawBefore, rollupBefore time.Time) (Pruned, error) {
 	var p Pruned
 	firstKept, err := s.firstIDOf(ctx, DayOf(rawBefore))
 	if err != nil {
 		return p, err
 	}
+	keepDay := DayOf(rollupBefore)
 	steps := []struct {
 		n     *int64
 		query string
 		arg   int64
 	}{
 		{&p.Sightings, "DELETE FROM sightings WHERE id IN (SELECT id FROM sightings WHERE id < ? ORDER BY id LIMIT ?)", firstKept},
-		{&p.Rollups, "DELETE FROM rollups WHERE (day, service, host_id, user, source) IN (SELECT day, service, host_id, user, source FROM rollups WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
-		{&p.Pairs, "DELETE FROM pairs WHERE (day, service, host_id, user) IN (SELECT day, service, host_id, user FROM pairs WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
-		{&p.DaySets, "DELETE FROM day_sets WHERE (day, service) IN (SELECT day, service FROM day_sets WHERE day < ? LIMIT ?)", int64(DayOf(rollupBefore))},
-		{&p.Usage, "DELETE FROM usage WHERE (service, host_id, user) IN (SELECT service, host_id, user FROM usage WHERE last_seen < ? LIMIT ?)", rollupBefore.UnixNano()},
+		{&p.Rollups, "DELETE FROM rollups WHERE (day, service, host_id, user, source) IN (SELECT day, service, host_id, user, source FROM rollups WHERE day < ? LIMIT ?)", int64(keepDay)},
+		{&p.Blocks, "DELETE FROM day_blocks WHERE (day, service, block) IN (SELECT day, service, block FROM day_blocks WHERE day < ? LIMIT ?)", int64(keepDay)},
+		{&p.DaySets, "DELETE FROM day_sets WHERE (day, service) IN (SELECT day, service FROM day_sets WHERE day < ? LIMIT ?)", int64(keepDay)},
+		// By the day, as the rollups: a usage row goes with the last
+		// rollup it covers.
+		{&p.Usage, "DELETE FROM usage WHERE (service, host_id, user) IN (SELECT service, host_id, user FROM usage WHERE last_seen < ? LIMIT ?)", keepDay.Time().UnixNano()},
 		{&p.Batches, "DELETE FROM batches WHERE (agent_id, seq) IN (SELECT agent_id, seq FROM batches WHERE received_at < ? LIMIT ?)", rollupBefore.UnixNano()},
+		{&p.Hosts, "DELETE FROM hosts WHERE n IN (SELECT n FROM hosts h WHERE n > ? AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.host_id = h.host_id) LIMIT ?)", 0},
+		{&p.Users, "DELETE FROM users WHERE n IN (SELECT n FROM users x WHERE n > ? AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.user = x.name) LIMIT ?)", 0},
 	}
 	for _, st := range steps {
 		if *st.n, err = s.deleteChunked(ctx, st.query, st.arg); err != nil {

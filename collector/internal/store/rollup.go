@@ -124,26 +124,21 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
 		count = count + excluded.count, sightings = sightings + excluded.sightings,
 		first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
-	upsertPair = `INSERT INTO pairs(day, service, host_id, user, count, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count,
-		first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
 	upsertUsage = `INSERT INTO usage(service, host_id, user, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
-	upsertUser = `INSERT INTO users(name, first_seen, last_seen) VALUES (?, ?, ?)
-		ON CONFLICT(name) DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)
-		RETURNING n`
-	upsertHost = `INSERT INTO hosts(host_id) VALUES (?) ON CONFLICT(host_id) DO UPDATE SET host_id = excluded.host_id RETURNING n`
+	// Numbering finds a key first and inserts only what is missing: an
+	// upsert that meets a conflict still uses up an AUTOINCREMENT number,
+	// and numbers must stay dense.
+	touchUser  = `UPDATE users SET first_seen = MIN(first_seen, ?2), last_seen = MAX(last_seen, ?3) WHERE name = ?1 RETURNING n`
+	insertUser = `INSERT INTO users(name, first_seen, last_seen) VALUES (?1, ?2, ?3) RETURNING n`
+	findHost   = `SELECT n FROM hosts WHERE host_id = ?1`
+	insertHost = `INSERT INTO hosts(host_id) VALUES (?1) RETURNING n`
 )
 
 func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
 	err := upsertEach(ctx, tx, upsertRollup, r.days, func(k rollupKey, v *rollupVal) []any {
 		return []any{int64(k.day), k.service, k.host, k.user, k.source, v.count, v.sightings, v.first, v.last}
 	})
-	if err == nil {
-		err = upsertEach(ctx, tx, upsertPair, r.pairs, func(k pairKey, v *rollupVal) []any {
-			return []any{int64(k.day), k.service, k.host, k.user, v.count, v.first, v.last}
-		})
-	}
 	if err == nil {
 		err = upsertEach(ctx, tx, upsertUsage, r.usage, func(k usageKey, v *rollupVal) []any {
 			return []any{k.service, k.host, k.user, v.first, v.last}
@@ -152,7 +147,14 @@ func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := r.applySets(ctx, tx); err != nil {
+	hosts, users, err := r.numberAll(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := r.applyBlocks(ctx, tx, hosts, users); err != nil {
+		return err
+	}
+	if err := r.applySets(ctx, tx, hosts, users); err != nil {
 		return err
 	}
 	return r.markSeen(ctx, tx)

@@ -23,10 +23,11 @@ var migrations embed.FS
 
 // Store is an open collector database.
 type Store struct {
-	w    *sql.DB // the single writer
-	r    *sql.DB // parallel readers
-	path string
-	gw   *groupWriter
+	w     *sql.DB // the single writer
+	r     *sql.DB // parallel readers
+	path  string
+	gw    *groupWriter
+	names numberNames
 }
 
 // Open opens (creating if needed) the database at path and brings its

@@ -1,0 +1,526 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math/bits"
+	"slices"
+	"strings"
+	"time"
+)
+
+// blockSel picks the day blocks a query reads and the facts it keeps.
+type blockSel struct {
+	conds []string
+	args  []any
+	// hosts keeps the facts of these host numbers only; nil keeps all.
+	hosts map[int64]bool
+	// user keeps the facts of this user number only; 0 keeps all.
+	user int64
+	// none: a host or user filter names no one the store has seen.
+	none bool
+}
+
+func (sel *blockSel) add(cond string, a ...any) {
+	sel.conds = append(sel.conds, cond)
+	sel.args = append(sel.args, a...)
+}
+
+func (sel *blockSel) keeps(f *fact) bool {
+	return (sel.hosts == nil || sel.hosts[f.host]) && (sel.user == 0 || f.user == sel.user)
+}
+
+// selection turns q's window and filters into a blockSel. Host and user
+// filters become host and user numbers, and the blocks that hold them.
+func (s *Store) selection(ctx context.Context, q Query) (blockSel, error) {
+	sel := blockSel{}
+	sel.add("day >= ?", int64(q.From))
+	if q.To > q.From {
+		sel.add("day < ?", int64(q.To))
+	}
+	conds, args := q.serviceFilter("service")
+	sel.conds, sel.args = append(sel.conds, conds...), append(sel.args, args...)
+	var hosts []int64
+	var err error
+	if q.Host != "" {
+		hosts, err = s.int64s(ctx, `SELECT n FROM hosts WHERE host_id = ?1
+			OR host_id IN (SELECT host_id FROM agents WHERE hostname = ?1 COLLATE NOCASE)`, q.Host)
+		if err != nil || len(hosts) == 0 {
+			return blockSel{none: true}, err
+		}
+		sel.hosts = setOf(hosts)
+	}
+	if q.User != "" {
+		if hosts, err = s.userHosts(ctx, q.User, &sel); err != nil || sel.none {
+			return sel, err
+		}
+	}
+	if hosts != nil {
+		blocks := map[int64]bool{}
+		for _, h := range hosts {
+			blocks[blockOf(h)] = true
+		}
+		j, _ := json.Marshal(keysOf(blocks))
+		sel.add("block IN (SELECT value FROM json_each(?))", string(j))
+	}
+	return sel, nil
+}
+
+// userHosts sets sel.user to the number of user and returns the hosts the
+// user was seen on (within sel.hosts when a host filter is set).
+func (s *Store) userHosts(ctx context.Context, user string, sel *blockSel) ([]int64, error) {
+	ns, err := s.int64s(ctx, "SELECT n FROM users WHERE name = ?", user)
+	if err != nil || len(ns) == 0 {
+		sel.none = true
+		return nil, err
+	}
+	sel.user = ns[0]
+	hosts, err := s.int64s(ctx, `SELECT DISTINCT h.n FROM usage u JOIN hosts h ON h.host_id = u.host_id WHERE u.user = ?`, user)
+	if err != nil {
+		return nil, err
+	}
+	if sel.hosts != nil {
+		hosts = slices.DeleteFunc(hosts, func(h int64) bool { return !sel.hosts[h] })
+	}
+	sel.none = len(hosts) == 0
+	return hosts, nil
+}
+
+// services numbers service ids within one query, so aggregation keys are
+// small integers.
+type services struct {
+	index map[string]int32
+	ids   []string
+}
+
+func (sv *services) of(id []byte) int32 {
+	if i, ok := sv.index[string(id)]; ok {
+		return i
+	}
+	if sv.index == nil {
+		sv.index = map[string]int32{}
+	}
+	i := int32(len(sv.ids))
+	sv.ids = append(sv.ids, string(id))
+	sv.index[sv.ids[i]] = i
+	return i
+}
+
+// scanFacts calls fn with each fact sel keeps; svc is the service's
+// number in sv.
+func (s *Store) scanFacts(ctx context.Context, sel blockSel, sv *services, fn func(svc int32, f *fact)) error {
+	rows, err := s.r.QueryContext(ctx, "SELECT service, facts FROM day_blocks WHERE "+strings.Join(sel.conds, " AND "), sel.args...)
+	if err != nil {
+		return fmt.Errorf("reading day blocks: %w", err)
+	}
+	defer rows.Close()
+	var id, raw sql.RawBytes
+	var facts []fact
+	for rows.Next() {
+		if err := rows.Scan(&id, &raw); err != nil {
+			return fmt.Errorf("reading day blocks: %w", err)
+		}
+		if facts, err = decodeFacts(facts[:0], raw); err != nil {
+			return fmt.Errorf("service %s: %w", id, err)
+		}
+		svc := sv.of(id)
+		for i := range facts {
+			if sel.keeps(&facts[i]) {
+				fn(svc, &facts[i])
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// group is one inventory row being added up. It holds no pointers, so a
+// slice of 30,000 of them is cheap to grow and for the GC to skip.
+type group struct {
+	count, first, last int64
+	// The first host and user seen, and how many distinct ones; the
+	// others are in a seen set shared by all groups.
+	host, user   int64
+	hosts, users int32
+}
+
+// seen holds the second and further distinct hosts and users of groups:
+// most groups have one of each, and need no entry.
+type seen map[seenKey]struct{}
+
+type seenKey struct {
+	group int32
+	user  bool
+	n     int64
+}
+
+// add says whether n is new to the hosts (user false) or users of group.
+func (s seen) add(group int32, user bool, n int64) bool {
+	k := seenKey{group, user, n}
+	if _, ok := s[k]; ok {
+		return false
+	}
+	s[k] = struct{}{}
+	return true
+}
+
+// add counts f into g, the group at position at.
+func (g *group) add(f *fact, at int32, others seen) {
+	if g.hosts == 0 {
+		g.first, g.last = f.first, f.last
+	}
+	g.count += f.count
+	g.first, g.last = min(g.first, f.first), max(g.last, f.last)
+	switch {
+	case g.hosts == 0:
+		g.host, g.hosts = f.host, 1
+	case f.host != g.host && others.add(at, false, f.host):
+		g.hosts++
+	}
+	switch {
+	case f.user == 0:
+	case g.users == 0:
+		g.user, g.users = f.user, 1
+	case f.user != g.user && others.add(at, true, f.user):
+		g.users++
+	}
+}
+
+type groupKey struct {
+	svc int32
+	key int64 // host or user number; 0 when grouped by service
+}
+
+// groupTable adds facts up per (service, key). Host and user numbers are
+// dense (they count up from 1), so most keys find their group by indexing
+// a slice per service; the rare large numbers go through a map. Groups
+// live in chunks, which grow without copying.
+type groupTable struct {
+	dense  [][]int32 // per service, by key: position + 1
+	index  map[groupKey]int32
+	chunks [][]group
+	keys   []groupKey
+	others seen
+	// closed: facts of keys without a group are left out.
+	closed bool
+}
+
+const (
+	// denseKeys bounds the slice per service (4 bytes a key).
+	denseKeys = 1 << 18
+	chunkBits = 12
+)
+
+func (gt *groupTable) len() int { return len(gt.keys) }
+
+// at is the group at position i.
+func (gt *groupTable) at(i int32) *group { return &gt.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// only makes groups for keys and closes the table to others.
+func (gt *groupTable) only(keys []groupKey) {
+	for _, k := range keys {
+		gt.position(k)
+	}
+	gt.closed = true
+}
+
+// add counts f into the group of k.
+func (gt *groupTable) add(k groupKey, f *fact) {
+	if i := gt.position(k); i >= 0 {
+		gt.at(i).add(f, i, gt.others)
+	}
+}
+
+// position is the position of k's group, made when missing unless the
+// table is closed (then -1).
+func (gt *groupTable) position(k groupKey) int32 {
+	if k.key < 0 || k.key >= denseKeys {
+		return gt.sparse(k)
+	}
+	for int(k.svc) >= len(gt.dense) {
+		gt.dense = append(gt.dense, nil)
+	}
+	d := gt.dense[k.svc]
+	if int(k.key) >= len(d) {
+		if gt.closed {
+			return -1
+		}
+		grown := make([]int32, max(int(k.key)+1, 2*len(d), 1024))
+		copy(grown, d)
+		d, gt.dense[k.svc] = grown, grown
+	}
+	if d[k.key] == 0 && !gt.closed {
+		d[k.key] = gt.grow(k) + 1
+	}
+	return d[k.key] - 1
+}
+
+func (gt *groupTable) sparse(k groupKey) int32 {
+	i, ok := gt.index[k]
+	if !ok {
+		if gt.closed {
+			return -1
+		}
+		if gt.index == nil {
+			gt.index = map[groupKey]int32{}
+		}
+		i = gt.grow(k)
+		gt.index[k] = i
+	}
+	return i
+}
+
+func (gt *groupTable) grow(k groupKey) int32 {
+	i := int32(len(gt.keys))
+	if int(i)>>chunkBits == len(gt.chunks) {
+		gt.chunks = append(gt.chunks, make([]group, 1<<chunkBits))
+	}
+	gt.keys = append(gt.keys, k)
+	return i
+}
+
+// queryByBlocks answers q by adding up the facts of the day blocks in its
+// window.
+func (s *Store) queryByBlocks(ctx context.Context, q Query) ([]Row, error) {
+	sel, err := s.selection(ctx, q)
+	if err != nil || sel.none {
+		return nil, err
+	}
+	sv := &services{}
+	gt := &groupTable{others: seen{}}
+	if q.NewOnly {
+		fresh, err := s.onlyNew(ctx, q, &sel, sv)
+		if err != nil || len(fresh) == 0 {
+			return nil, err
+		}
+		gt.only(fresh)
+	}
+	keyOf := map[string]func(*fact) int64{
+		"service": func(*fact) int64 { return 0 },
+		"host":    func(f *fact) int64 { return f.host },
+		"user":    func(f *fact) int64 { return f.user },
+	}[q.By]
+	err = s.scanFacts(ctx, sel, sv, func(svc int32, f *fact) { gt.add(groupKey{svc, keyOf(f)}, f) })
+	if err != nil {
+		return nil, err
+	}
+	return s.groupRows(ctx, q, sv, gt)
+}
+
+// onlyNew narrows sel to the services with something new in q's window
+// and returns the keys of q.By that are new.
+func (s *Store) onlyNew(ctx context.Context, q Query, sel *blockSel, sv *services) ([]groupKey, error) {
+	fresh, err := s.newKeys(ctx, q, sv)
+	if err != nil || len(fresh) == 0 {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, k := range fresh {
+		ids[sv.ids[k.svc]] = true
+	}
+	j, _ := json.Marshal(slices.Sorted(maps.Keys(ids)))
+	sel.add("service IN (SELECT value FROM json_each(?))", string(j))
+	return fresh, nil
+}
+
+// groupRows turns groups into rows with names, most observed first, then
+// by service, host id and user.
+func (s *Store) groupRows(ctx context.Context, q Query, sv *services, gt *groupTable) ([]Row, error) {
+	keys := make([]int64, len(gt.keys))
+	for i, k := range gt.keys {
+		keys[i] = k.key
+	}
+	names, err := s.keyNames(ctx, q.By, keys)
+	if err != nil {
+		return nil, err
+	}
+	order := gt.order(sv, names)
+	if q.Limit > 0 && len(order) > q.Limit {
+		order = order[:q.Limit]
+	}
+	metas, err := s.metas(ctx, sv)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Row, len(order))
+	for i, j := range order {
+		out[i] = gt.at(j).row(metas[gt.keys[j].svc])
+		switch q.By {
+		case "host":
+			out[i].HostID = names[j]
+		case "user":
+			out[i].User = names[j]
+		}
+	}
+	if q.By == "host" {
+		return out, s.nameHosts(ctx, out)
+	}
+	return out, nil
+}
+
+// metas is the catalog fields of each service of sv, by number.
+func (s *Store) metas(ctx context.Context, sv *services) ([]Row, error) {
+	meta, err := s.serviceMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Row, len(sv.ids))
+	for i, id := range sv.ids {
+		out[i] = meta[id]
+		out[i].Service = id
+	}
+	return out, nil
+}
+
+// nameHosts fills the Hostname of rows from their HostID.
+func (s *Store) nameHosts(ctx context.Context, rows []Row) error {
+	ids := make([]string, 0, len(rows))
+	seen := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if !seen[r.HostID] {
+			seen[r.HostID] = true
+			ids = append(ids, r.HostID)
+		}
+	}
+	names, err := s.hostnames(ctx, ids)
+	for i := range rows {
+		rows[i].Hostname = names[rows[i].HostID]
+	}
+	return err
+}
+
+// order returns the positions of the groups, most observed first, then by
+// service and name. Count and service make one integer key for a radix
+// sort; only groups with the same count and service compare names.
+func (gt *groupTable) order(sv *services, names []string) []int32 {
+	svcRank := ranks(sv.ids)
+	var most, least int64
+	for i := range gt.len() {
+		c := gt.at(int32(i)).count
+		most, least = max(most, c), min(least, c)
+	}
+	svcBits := uint(bits.Len(uint(len(sv.ids))))
+	keys := make([]ranked, 0, gt.len())
+	for i := range gt.len() {
+		// Empty: made for a new key whose facts other filters left out.
+		if g := gt.at(int32(i)); g.hosts > 0 {
+			keys = append(keys, ranked{uint64(most-g.count)<<svcBits | uint64(svcRank[gt.keys[i].svc]), int32(i)})
+		}
+	}
+	if least < 0 || most >= 1<<(63-svcBits) {
+		// Counts that cannot share a key with the service: compare.
+		slices.SortStableFunc(keys, func(a, b ranked) int {
+			ga, gb := gt.at(a.at), gt.at(b.at)
+			return cmp.Or(cmp.Compare(gb.count, ga.count), cmp.Compare(svcRank[gt.keys[a.at].svc], svcRank[gt.keys[b.at].svc]))
+		})
+	} else {
+		keys = radixSort(keys)
+	}
+	out := make([]int32, len(keys))
+	for i, k := range keys {
+		out[i] = k.at
+	}
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && gt.at(out[j]).count == gt.at(out[i]).count && gt.keys[out[j]].svc == gt.keys[out[i]].svc {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(out[i:j], func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+		}
+		i = j
+	}
+	return out
+}
+
+// ranks gives each string its position in sorted order.
+func ranks(xs []string) []int32 {
+	idx := make([]int32, len(xs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(xs[a], xs[b]) })
+	out := make([]int32, len(xs))
+	for r, j := range idx {
+		out[j] = int32(r)
+	}
+	return out
+}
+
+// row is g as an inventory row; meta has the service's fields.
+func (g *group) row(meta Row) Row {
+	r := meta
+	r.Count = uint64(g.count)
+	r.Hosts, r.Users = uint64(g.hosts), uint64(g.users)
+	r.FirstSeen, r.LastSeen = time.Unix(0, g.first).UTC(), time.Unix(0, g.last).UTC()
+	return r
+}
+
+// newKeys is the set of groups of q.By first seen in q's window: service,
+// service and host, or service and user (users only). A key is new when
+// one of its usage rows starts in the window and none starts before it.
+func (s *Store) newKeys(ctx context.Context, q Query, sv *services) ([]groupKey, error) {
+	text := map[string]string{
+		"service": `SELECT DISTINCT u.service, 0 FROM usage u WHERE u.first_seen >= ?1 AND u.first_seen < ?2
+			AND NOT EXISTS (SELECT 1 FROM usage o WHERE o.service = u.service AND o.first_seen < ?1)`,
+		"host": `SELECT DISTINCT u.service, h.n FROM usage u JOIN hosts h ON h.host_id = u.host_id
+			WHERE u.first_seen >= ?1 AND u.first_seen < ?2
+			AND NOT EXISTS (SELECT 1 FROM usage o WHERE o.service = u.service AND o.host_id = u.host_id AND o.first_seen < ?1)`,
+		"user": `SELECT DISTINCT u.service, n.n FROM usage u JOIN users n ON n.name = u.user
+			WHERE u.user <> '' AND u.first_seen >= ?1 AND u.first_seen < ?2
+			AND NOT EXISTS (SELECT 1 FROM usage o INDEXED BY usage_user
+				WHERE o.user = u.user AND o.service = u.service AND o.first_seen < ?1)`,
+	}[q.By]
+	rows, err := s.r.QueryContext(ctx, text, q.From.Time().UnixNano(), q.upper())
+	if err != nil {
+		return nil, fmt.Errorf("finding what is new: %w", err)
+	}
+	defer rows.Close()
+	var out []groupKey
+	var id sql.RawBytes
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("finding what is new: %w", err)
+		}
+		out = append(out, groupKey{sv.of(id), n})
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("resolving a filter: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("resolving a filter: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func setOf(xs []int64) map[int64]bool {
+	m := make(map[int64]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func keysOf(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
