@@ -43,7 +43,8 @@ func prune(ctx context.Context, env *Env, cfg Config) {
 		return
 	}
 	if p != (store.Pruned{}) {
-		cfg.Log.Info("retention applied", "sightings", p.Sightings, "rollups", p.Rollups, "usage", p.Usage, "batches", p.Batches)
+		cfg.Log.Info("retention applied", "sightings", p.Sightings, "rollups", p.Rollups, "day_blocks", p.Blocks, "usage", p.Usage,
+			"batches", p.Batches, "hosts", p.Hosts, "users", p.Users)
 	}
 }
 
@@ -53,11 +54,12 @@ func newRegistry(env *Env) *metrics.Registry {
 	ws := env.Store.WriterStats()
 	reg.CounterFunc("shadowai_ingest_sightings_total", "Sightings committed.", func() float64 { return float64(ws.Sightings.Load()) })
 	reg.CounterFunc("shadowai_ingest_batches_total", "Batches committed.", func() float64 { return float64(ws.Batches.Load()) })
+	reg.CounterFunc("shadowai_ingest_heartbeats_total", "Heartbeats committed (in the same group commits as batches).", func() float64 { return float64(ws.Heartbeats.Load()) })
 	reg.CounterFunc("shadowai_ingest_duplicate_batches_total", "Batches received again and acknowledged without storing.", func() float64 { return float64(ws.Duplicates.Load()) })
 	reg.CounterFunc("shadowai_ingest_failed_batches_total", "Batches that could not be committed.", func() float64 { return float64(ws.Failed.Load()) })
 	reg.CounterFunc("shadowai_store_commits_total", "Group-commit transactions.", func() float64 { return float64(ws.Commits.Load()) })
 	reg.CounterFunc("shadowai_store_commit_seconds_total", "Time spent in group commits.", func() float64 { return time.Duration(ws.CommitNanos.Load()).Seconds() })
-	reg.GaugeFunc("shadowai_store_queued_batches", "Batches waiting for the writer.", func() float64 { return float64(ws.QueuedNow.Load()) })
+	reg.GaugeFunc("shadowai_store_queued_batches", "Batches and heartbeats waiting for the writer.", func() float64 { return float64(ws.QueuedNow.Load()) })
 	reg.GaugeFunc("shadowai_store_database_bytes", "Size of the SQLite database.", func() float64 {
 		n, _ := env.Store.Size(context.Background())
 		return float64(n)

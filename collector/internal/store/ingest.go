@@ -45,7 +45,7 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch) (duplicate bool, err e
 // once; the Pending says when it is committed. A stream can so have
 // several batches in flight while keeping their order.
 func (s *Store) IngestAsync(ctx context.Context, b Batch) (*Pending, error) {
-	return s.gw.submit(ctx, b)
+	return s.gw.submit(ctx, &Pending{batch: b})
 }
 
 // WriterStats returns the group writer's counters.

@@ -105,16 +105,33 @@ func nullTime(n sql.NullInt64) time.Time {
 }
 
 // RecordHeartbeat stores an agent's latest health report (JSON) and marks
-// it seen.
+// it seen. The heartbeat goes through the group writer, in the same
+// transactions as batches, so thousands of agents do not each cost a
+// commit; it returns once the heartbeat is committed.
 func (s *Store) RecordHeartbeat(ctx context.Context, agentID, hostname, os, version, healthJSON string, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE agents SET last_seen = ?, last_heartbeat = ?, health = ?,
+	p, err := s.gw.submit(ctx, &Pending{beat: &heartbeat{agentID, hostname, os, version, healthJSON, at}})
+	if err != nil {
+		return fmt.Errorf("recording heartbeat of %s: %w", agentID, err)
+	}
+	_, err = p.Wait()
+	return err
+}
+
+// heartbeat is what an agent reported about itself.
+type heartbeat struct {
+	agentID, hostname, os, version, healthJSON string
+	at                                         time.Time
+}
+
+func (h *heartbeat) record(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `UPDATE agents SET last_seen = ?, last_heartbeat = ?, health = ?,
 		hostname = CASE WHEN ? <> '' THEN ? ELSE hostname END,
 		os = CASE WHEN ? <> '' THEN ? ELSE os END,
 		agent_version = CASE WHEN ? <> '' THEN ? ELSE agent_version END
 		WHERE id = ?`,
-		at.UnixNano(), at.UnixNano(), healthJSON, hostname, hostname, os, os, version, version, agentID)
+		h.at.UnixNano(), h.at.UnixNano(), h.healthJSON, h.hostname, h.hostname, h.os, h.os, h.version, h.version, h.agentID)
 	if err != nil {
-		return fmt.Errorf("recording heartbeat of %s: %w", agentID, err)
+		return fmt.Errorf("recording heartbeat of %s: %w", h.agentID, err)
 	}
 	return nil
 }

@@ -20,14 +20,18 @@ const (
 	queueLen          = 4096
 )
 
-// Pending is a batch handed to the writer; Wait returns once it is
-// committed (or refused).
+// Pending is a batch or a heartbeat handed to the writer; Wait returns
+// once it is committed (or refused).
 type Pending struct {
 	batch Batch
+	beat  *heartbeat // set for a heartbeat, which has no batch
 	done  chan struct{}
 	dup   bool
 	err   error
 }
+
+// rows is what p weighs against groupMaxSightings.
+func (p *Pending) rows() int { return max(1, len(p.batch.Sightings)) }
 
 // Wait blocks until the batch's transaction is committed or failed. Only
 // after it returns nil may the batch be acknowledged.
@@ -55,6 +59,7 @@ type groupWriter struct {
 type WriterStats struct {
 	Commits      atomic.Uint64
 	Batches      atomic.Uint64
+	Heartbeats   atomic.Uint64
 	Duplicates   atomic.Uint64
 	Sightings    atomic.Uint64
 	Failed       atomic.Uint64
@@ -69,8 +74,8 @@ func newGroupWriter(db *sql.DB) *groupWriter {
 	return w
 }
 
-func (w *groupWriter) submit(ctx context.Context, b Batch) (*Pending, error) {
-	p := &Pending{batch: b, done: make(chan struct{})}
+func (w *groupWriter) submit(ctx context.Context, p *Pending) (*Pending, error) {
+	p.done = make(chan struct{})
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
@@ -102,7 +107,7 @@ func (w *groupWriter) run() {
 	group := make([]*Pending, 0, 256)
 	for first := range w.jobs {
 		group = append(group[:0], first)
-		rows := len(first.batch.Sightings)
+		rows := first.rows()
 	fill:
 		for rows < groupMaxSightings {
 			select {
@@ -111,7 +116,7 @@ func (w *groupWriter) run() {
 					break fill
 				}
 				group = append(group, p)
-				rows += len(p.batch.Sightings)
+				rows += p.rows()
 			default:
 				break fill
 			}
@@ -138,6 +143,10 @@ func (w *groupWriter) commit(group []*Pending) {
 
 func (w *groupWriter) account(p *Pending) {
 	switch {
+	case p.beat != nil:
+		if p.err == nil {
+			w.stats.Heartbeats.Add(1)
+		}
 	case p.err != nil:
 		w.stats.Failed.Add(1)
 	case p.dup:
@@ -154,17 +163,24 @@ func (w *groupWriter) commitGroup(ctx context.Context, group []*Pending) error {
 		return fmt.Errorf("beginning a group of %d batches: %w", len(group), err)
 	}
 	defer tx.Rollback()
-	ins, err := newInserter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer ins.close()
 	roll := newRollup()
 	now := time.Now().UnixNano()
-	if err := markDay(ctx, tx, now); err != nil {
-		return err
-	}
+	var ins *inserter
+	defer func() {
+		if ins != nil {
+			ins.close()
+		}
+	}()
 	for _, p := range group {
+		if p.beat != nil {
+			p.err = p.beat.record(ctx, tx)
+			continue
+		}
+		if ins == nil {
+			if ins, err = startBatches(ctx, tx, now); err != nil {
+				return err
+			}
+		}
 		p.dup, p.err = ingestOne(ctx, tx, ins, p.batch, now)
 		if p.err == nil && !p.dup {
 			roll.add(p.batch)
@@ -177,6 +193,15 @@ func (w *groupWriter) commitGroup(ctx context.Context, group []*Pending) error {
 		return fmt.Errorf("committing a group of %d batches: %w", len(group), err)
 	}
 	return nil
+}
+
+// startBatches prepares a group's transaction for batches: it marks the
+// day's first sighting id and prepares the inserts.
+func startBatches(ctx context.Context, tx *sql.Tx, now int64) (*inserter, error) {
+	if err := markDay(ctx, tx, now); err != nil {
+		return nil, err
+	}
+	return newInserter(ctx, tx)
 }
 
 // ingestOne stores one batch inside the group's transaction, under a
