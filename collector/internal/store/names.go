@@ -23,11 +23,16 @@ type numberNames struct {
 	hostnamesVersion int64
 }
 
-// nameQueries read the id of each number in a JSON array, per table.
-var nameQueries = map[string]string{
-	"hosts": "SELECT n, host_id FROM hosts WHERE n IN (SELECT value FROM json_each(?))",
-	"users": "SELECT n, name FROM users WHERE n IN (SELECT value FROM json_each(?))",
+// nameQueries read, per table, every (number, id), or those of the
+// numbers in a JSON array.
+var nameQueries = map[string][2]string{
+	"hosts": {"SELECT n, host_id FROM hosts", "SELECT n, host_id FROM hosts WHERE n IN (SELECT value FROM json_each(?))"},
+	"users": {"SELECT n, name FROM users", "SELECT n, name FROM users WHERE n IN (SELECT value FROM json_each(?))"},
 }
+
+// readAllNamesFrom is how many missing numbers make reading the whole
+// table cheaper than looking each up (a variable for tests).
+var readAllNamesFrom = 1000
 
 // lookup returns the ids of ns in table ("hosts" or "users"), in the
 // same order. Number 0 (no user) is "".
@@ -58,12 +63,16 @@ func (s *Store) lookup(ctx context.Context, table string, ns []int64) ([]string,
 }
 
 // fillNames reads the ids of the missing numbers into cache.
-func (s *Store) fillNames(ctx context.Context, query string, missing map[int64]bool, cache map[int64]string) error {
+func (s *Store) fillNames(ctx context.Context, queries [2]string, missing map[int64]bool, cache map[int64]string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	j, _ := json.Marshal(keysOf(missing))
-	rows, err := s.r.QueryContext(ctx, query, string(j))
+	query, args := queries[0], []any(nil)
+	if len(missing) < readAllNamesFrom {
+		j, _ := json.Marshal(keysOf(missing))
+		query, args = queries[1], []any{string(j)}
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -76,6 +85,7 @@ func (s *Store) fillNames(ctx context.Context, query string, missing map[int64]b
 			return err
 		}
 		found[n] = id
+		cache[n] = id
 	}
 	if err := rows.Err(); err != nil {
 		return err

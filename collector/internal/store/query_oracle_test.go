@@ -72,6 +72,11 @@ func TestMatchesOracle(t *testing.T) {
 	o := loadOracle(t, st)
 	t.Run("Query", func(t *testing.T) { queryMatchesOracle(t, st, o) })
 	t.Run("TopBy", func(t *testing.T) { topByMatchesOracle(t, st, o) })
+	// Again with empty caches, reading whole tables of names.
+	defer func(n int) { readAllNamesFrom = n }(readAllNamesFrom)
+	readAllNamesFrom = 1
+	st.names = numberNames{}
+	t.Run("Query/names read whole", func(t *testing.T) { queryMatchesOracle(t, st, o) })
 }
 
 func queryMatchesOracle(t *testing.T, st *Store, o *oracle) {
