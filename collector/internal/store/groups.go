@@ -219,4 +219,3 @@ func (g *group) row(meta Row) Row {
 	r.FirstSeen, r.LastSeen = time.Unix(0, g.first).UTC(), time.Unix(0, g.last).UTC()
 	return r
 }
-
