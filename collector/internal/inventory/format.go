@@ -32,20 +32,18 @@ type Row struct {
 	Count     uint64 `json:"count"`
 }
 
-func toRows(in []store.Row, pol Policies) []Row {
-	out := make([]Row, 0, len(in))
-	var buf []byte // both times of a row, formatted into one string
-	for _, r := range in {
-		buf = r.FirstSeen.UTC().AppendFormat(buf[:0], time.RFC3339)
-		mid := len(buf)
-		times := string(r.LastSeen.UTC().AppendFormat(buf, time.RFC3339))
-		out = append(out, Row{
-			Service: r.Service, Name: r.Name, Vendor: r.Vendor, Category: r.Category, Risk: r.Risk,
-			Policy: pol.Of(r.Service, r.Category), Host: r.Hostname, HostID: r.HostID, User: r.User,
-			Hosts: r.Hosts, Users: r.Users, Count: r.Count, FirstSeen: times[:mid], LastSeen: times[mid:],
-		})
-	}
-	return out
+// toRow renders r; buf is scratch space, returned for the next row.
+func toRow(r *store.Row, pol Policies, buf []byte) (Row, []byte) {
+	// Both times formatted into one string: one allocation a row.
+	buf = r.FirstSeen.UTC().AppendFormat(buf[:0], time.RFC3339)
+	mid := len(buf)
+	buf = r.LastSeen.UTC().AppendFormat(buf, time.RFC3339)
+	times := string(buf)
+	return Row{
+		Service: r.Service, Name: r.Name, Vendor: r.Vendor, Category: r.Category, Risk: r.Risk,
+		Policy: pol.Of(r.Service, r.Category), Host: r.Hostname, HostID: r.HostID, User: r.User,
+		Hosts: r.Hosts, Users: r.Users, Count: r.Count, FirstSeen: times[:mid], LastSeen: times[mid:],
+	}, buf
 }
 
 // Formats are the renderings Write knows.

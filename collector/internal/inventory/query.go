@@ -84,11 +84,23 @@ func (inv *Inventory) Run(ctx context.Context, f Filter) (Result, error) {
 	if f.Unsanctioned {
 		q.Exclude = pol.Sanctioned()
 	}
-	rows, err := inv.Store.Query(ctx, q)
+	var rows []Row
+	var buf []byte
+	err = inv.Store.QueryEach(ctx, q, func(i, n int, r *store.Row) {
+		if rows == nil {
+			rows = make([]Row, 0, n)
+		}
+		var row Row
+		row, buf = toRow(r, pol, buf)
+		rows = append(rows, row)
+	})
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Since: f.Since, Until: f.Until, Rows: toRows(rows, pol)}, nil
+	if rows == nil {
+		rows = []Row{}
+	}
+	return Result{Since: f.Since, Until: f.Until, Rows: rows}, nil
 }
 
 // Policies is every known service's effective policy.

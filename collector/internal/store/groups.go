@@ -211,11 +211,10 @@ func ranks(xs []string) []int32 {
 	return out
 }
 
-// row is g as an inventory row; meta has the service's fields.
-func (g *group) row(meta Row) Row {
-	r := meta
+// fill sets r to g as an inventory row; meta has the service's fields.
+func (g *group) fill(r *Row, meta *Row) {
+	*r = *meta
 	r.Count = uint64(g.count)
 	r.Hosts, r.Users = uint64(g.hosts), uint64(g.users)
 	r.FirstSeen, r.LastSeen = time.Unix(0, g.first).UTC(), time.Unix(0, g.last).UTC()
-	return r
 }

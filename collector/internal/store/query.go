@@ -44,16 +44,34 @@ var groupings = map[string]bool{"service": true, "host": true, "user": true}
 // Query runs an inventory query: by service from the day sets when no host
 // or user filter narrows it, otherwise from the day blocks.
 func (s *Store) Query(ctx context.Context, q Query) ([]Row, error) {
+	var out []Row
+	err := s.QueryEach(ctx, q, func(i, n int, r *Row) {
+		if out == nil {
+			out = make([]Row, 0, n)
+		}
+		out = append(out, *r)
+	})
+	return out, err
+}
+
+// QueryEach runs an inventory query and calls fn with row i of n, in
+// order; r is reused from call to call. Callers that turn tens of
+// thousands of rows into something else are spared a copy of them all.
+func (s *Store) QueryEach(ctx context.Context, q Query, fn func(i, n int, r *Row)) error {
 	if q.By == "" {
 		q.By = "service"
 	}
 	if !groupings[q.By] {
-		return nil, fmt.Errorf("unknown grouping %q: use service, host or user", q.By)
+		return fmt.Errorf("unknown grouping %q: use service, host or user", q.By)
 	}
-	if q.setsAnswer() {
-		return s.queryBySets(ctx, q)
+	if !q.setsAnswer() {
+		return s.queryByBlocks(ctx, q, fn)
 	}
-	return s.queryByBlocks(ctx, q)
+	rows, err := s.queryBySets(ctx, q)
+	for i := range rows {
+		fn(i, len(rows), &rows[i])
+	}
+	return err
 }
 
 // serviceFilter is the SQL condition on col for q's service, vendor,

@@ -136,17 +136,17 @@ func (s *Store) scanFacts(ctx context.Context, sel blockSel, sv *services, fn fu
 
 // queryByBlocks answers q by adding up the facts of the day blocks in its
 // window.
-func (s *Store) queryByBlocks(ctx context.Context, q Query) ([]Row, error) {
+func (s *Store) queryByBlocks(ctx context.Context, q Query, fn func(i, n int, r *Row)) error {
 	sel, err := s.selection(ctx, q)
 	if err != nil || sel.none {
-		return nil, err
+		return err
 	}
 	sv := &services{}
 	gt := &groupTable{others: seen{}}
 	if q.NewOnly {
 		fresh, err := s.onlyNew(ctx, q, &sel, sv)
 		if err != nil || len(fresh) == 0 {
-			return nil, err
+			return err
 		}
 		gt.only(fresh)
 	}
@@ -157,9 +157,9 @@ func (s *Store) queryByBlocks(ctx context.Context, q Query) ([]Row, error) {
 	}[q.By]
 	err = s.scanFacts(ctx, sel, sv, func(svc int32, f *fact) { gt.add(groupKey{svc, keyOf(f)}, f) })
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s.groupRows(ctx, q, sv, gt)
+	return s.groupRows(ctx, q, sv, gt, fn)
 }
 
 // onlyNew narrows sel to the services with something new in q's window
@@ -178,16 +178,16 @@ func (s *Store) onlyNew(ctx context.Context, q Query, sel *blockSel, sv *service
 	return fresh, nil
 }
 
-// groupRows turns groups into rows with names, most observed first, then
-// by service, host id and user.
-func (s *Store) groupRows(ctx context.Context, q Query, sv *services, gt *groupTable) ([]Row, error) {
+// groupRows passes the groups to fn as rows with names, most observed
+// first, then by service, host id and user.
+func (s *Store) groupRows(ctx context.Context, q Query, sv *services, gt *groupTable, fn func(i, n int, r *Row)) error {
 	keys := make([]int64, len(gt.keys))
 	for i, k := range gt.keys {
 		keys[i] = k.key
 	}
 	names, err := s.keyNames(ctx, q.By, keys)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	order := gt.order(sv, names)
 	if q.Limit > 0 && len(order) > q.Limit {
@@ -195,22 +195,39 @@ func (s *Store) groupRows(ctx context.Context, q Query, sv *services, gt *groupT
 	}
 	metas, err := s.metas(ctx, sv)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]Row, len(order))
-	for i, j := range order {
-		out[i] = gt.at(j).row(metas[gt.keys[j].svc])
-		switch q.By {
-		case "host":
-			out[i].HostID = names[j]
-		case "user":
-			out[i].User = names[j]
+	var hostnames map[string]string
+	if q.By == "host" {
+		if hostnames, err = s.orderedHostnames(ctx, order, names); err != nil {
+			return err
 		}
 	}
-	if q.By == "host" {
-		return out, s.nameHosts(ctx, out)
+	var r Row
+	for i, j := range order {
+		gt.at(j).fill(&r, &metas[gt.keys[j].svc])
+		switch q.By {
+		case "host":
+			r.HostID, r.Hostname = names[j], hostnames[names[j]]
+		case "user":
+			r.User = names[j]
+		}
+		fn(i, len(order), &r)
 	}
-	return out, nil
+	return nil
+}
+
+// orderedHostnames reads the hostnames of the host groups in order.
+func (s *Store) orderedHostnames(ctx context.Context, order []int32, names []string) (map[string]string, error) {
+	ids := make([]string, 0, len(order))
+	seen := make(map[string]bool, len(order))
+	for _, j := range order {
+		if !seen[names[j]] {
+			seen[names[j]] = true
+			ids = append(ids, names[j])
+		}
+	}
+	return s.hostnames(ctx, ids)
 }
 
 // metas is the catalog fields of each service of sv, by number.
@@ -225,23 +242,6 @@ func (s *Store) metas(ctx context.Context, sv *services) ([]Row, error) {
 		out[i].Service = id
 	}
 	return out, nil
-}
-
-// nameHosts fills the Hostname of rows from their HostID.
-func (s *Store) nameHosts(ctx context.Context, rows []Row) error {
-	ids := make([]string, 0, len(rows))
-	seen := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		if !seen[r.HostID] {
-			seen[r.HostID] = true
-			ids = append(ids, r.HostID)
-		}
-	}
-	names, err := s.hostnames(ctx, ids)
-	for i := range rows {
-		rows[i].Hostname = names[rows[i].HostID]
-	}
-	return err
 }
 
 // newKeys is the set of groups of q.By first seen in q's window: service,
