@@ -57,14 +57,29 @@ func (s *Store) selection(ctx context.Context, q Query) (blockSel, error) {
 		}
 	}
 	if hosts != nil {
-		blocks := map[int64]bool{}
-		for _, h := range hosts {
-			blocks[blockOf(h)] = true
-		}
-		j, _ := json.Marshal(keysOf(blocks))
-		sel.add("block IN (SELECT value FROM json_each(?))", string(j))
+		return sel, s.narrow(ctx, &sel, hosts, q.User)
 	}
 	return sel, nil
+}
+
+// narrow limits sel to the blocks of hosts, and to the services those
+// hosts (and user, when set) used.
+func (s *Store) narrow(ctx context.Context, sel *blockSel, hosts []int64, user string) error {
+	blocks := map[int64]bool{}
+	for _, h := range hosts {
+		blocks[blockOf(h)] = true
+	}
+	j, _ := json.Marshal(keysOf(blocks))
+	sel.add("block IN (SELECT value FROM json_each(?))", string(j))
+	j, _ = json.Marshal(hosts)
+	used, err := s.stringSet(ctx, `SELECT DISTINCT u.service FROM usage u JOIN hosts h ON h.host_id = u.host_id
+		WHERE h.n IN (SELECT value FROM json_each(?1)) AND (?2 = '' OR u.user = ?2)`, string(j), user)
+	if err != nil {
+		return err
+	}
+	j, _ = json.Marshal(slices.Sorted(maps.Keys(used)))
+	sel.add("service IN (SELECT value FROM json_each(?))", string(j))
+	return nil
 }
 
 // userHosts sets sel.user to the number of user and returns the hosts the
