@@ -609,14 +609,21 @@ func (x *StreamResponse) GetAck() *Ack {
 
 type Batch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Per-agent sequence number, strictly increasing, never reused.
+	// Per-agent sequence number, strictly increasing, never reused (unless
+	// the agent's state went back to a backup: see Ack.conflict).
 	Seq       uint64      `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
 	Sightings []*Sighting `protobuf:"bytes,2,rep,name=sightings,proto3" json:"sightings,omitempty"`
 	// Sightings the agent had to drop (spool full) since its last batch that
 	// carried this field; reported so the loss is visible, never hidden.
 	DroppedSightings uint64 `protobuf:"varint,3,opt,name=dropped_sightings,json=droppedSightings,proto3" json:"dropped_sightings,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// SHA-256 of the batch's content, made once when the agent spools it:
+	// the deterministic encoding of this Batch with seq 0 and digest empty.
+	// It never changes, also when the batch is renumbered (Ack.conflict), so
+	// the collector recognises a re-send under any sequence number. Empty
+	// from agents that predate it.
+	Digest        []byte `protobuf:"bytes,4,opt,name=digest,proto3" json:"digest,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Batch) Reset() {
@@ -670,10 +677,27 @@ func (x *Batch) GetDroppedSightings() uint64 {
 	return 0
 }
 
+func (x *Batch) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
 type Ack struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
-	Duplicate     bool                   `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Seq   uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	// The batch was committed before (same seq, or same digest under
+	// another seq): nothing was stored again. The agent deletes it.
+	Duplicate bool `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	// The seq was already committed for this agent with a different digest:
+	// nothing was stored. The agent's numbering went back (a state directory
+	// restored from a backup or a VM snapshot); it must keep the batch and
+	// send it again under a new seq of at least next_seq.
+	Conflict bool `protobuf:"varint,3,opt,name=conflict,proto3" json:"conflict,omitempty"`
+	// With conflict: one more than the highest seq the collector has
+	// committed for this agent.
+	NextSeq       uint64 `protobuf:"varint,4,opt,name=next_seq,json=nextSeq,proto3" json:"next_seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -720,6 +744,20 @@ func (x *Ack) GetDuplicate() bool {
 		return x.Duplicate
 	}
 	return false
+}
+
+func (x *Ack) GetConflict() bool {
+	if x != nil {
+		return x.Conflict
+	}
+	return false
+}
+
+func (x *Ack) GetNextSeq() uint64 {
+	if x != nil {
+		return x.NextSeq
+	}
+	return 0
 }
 
 type BeatRequest struct {
@@ -1732,14 +1770,17 @@ const file_shadowai_v1_shadowai_proto_rawDesc = "" +
 	"\rStreamRequest\x12(\n" +
 	"\x05batch\x18\x01 \x01(\v2\x12.shadowai.v1.BatchR\x05batch\"4\n" +
 	"\x0eStreamResponse\x12\"\n" +
-	"\x03ack\x18\x01 \x01(\v2\x10.shadowai.v1.AckR\x03ack\"{\n" +
+	"\x03ack\x18\x01 \x01(\v2\x10.shadowai.v1.AckR\x03ack\"\x93\x01\n" +
 	"\x05Batch\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x123\n" +
 	"\tsightings\x18\x02 \x03(\v2\x15.shadowai.v1.SightingR\tsightings\x12+\n" +
-	"\x11dropped_sightings\x18\x03 \x01(\x04R\x10droppedSightings\"5\n" +
+	"\x11dropped_sightings\x18\x03 \x01(\x04R\x10droppedSightings\x12\x16\n" +
+	"\x06digest\x18\x04 \x01(\fR\x06digest\"l\n" +
 	"\x03Ack\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x1c\n" +
-	"\tduplicate\x18\x02 \x01(\bR\tduplicate\"\xe8\x04\n" +
+	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12\x1a\n" +
+	"\bconflict\x18\x03 \x01(\bR\bconflict\x12\x19\n" +
+	"\bnext_seq\x18\x04 \x01(\x04R\anextSeq\"\xe8\x04\n" +
 	"\vBeatRequest\x12#\n" +
 	"\ragent_version\x18\x01 \x01(\tR\fagentVersion\x12'\n" +
 	"\x0fcatalog_version\x18\x02 \x01(\tR\x0ecatalogVersion\x12\x0e\n" +

@@ -190,8 +190,10 @@ const (
 type IngestServiceClient interface {
 	// Stream carries batches from the agent and acknowledgements back. The
 	// collector acknowledges a batch only after it is committed; a batch whose
-	// sequence number was already committed for this agent is acknowledged
-	// again with duplicate = true and not stored twice.
+	// sequence number (or digest) was already committed for this agent is
+	// acknowledged again with duplicate = true and not stored twice, and one
+	// whose sequence number was committed with other content is acknowledged
+	// with conflict = true and not stored.
 	Stream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StreamRequest, StreamResponse], error)
 }
 
@@ -222,8 +224,10 @@ type IngestService_StreamClient = grpc.BidiStreamingClient[StreamRequest, Stream
 type IngestServiceServer interface {
 	// Stream carries batches from the agent and acknowledgements back. The
 	// collector acknowledges a batch only after it is committed; a batch whose
-	// sequence number was already committed for this agent is acknowledged
-	// again with duplicate = true and not stored twice.
+	// sequence number (or digest) was already committed for this agent is
+	// acknowledged again with duplicate = true and not stored twice, and one
+	// whose sequence number was committed with other content is acknowledged
+	// with conflict = true and not stored.
 	Stream(grpc.BidiStreamingServer[StreamRequest, StreamResponse]) error
 	mustEmbedUnimplementedIngestServiceServer()
 }
