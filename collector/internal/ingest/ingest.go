@@ -172,33 +172,43 @@ func (s *Server) submit(ctx context.Context, agent store.Agent, b *pb.Batch) (in
 	return inflight{p: p, seq: batch.Seq, received: received}, nil
 }
 
+// acker acknowledges one stream's batches.
+type acker struct {
+	stream  pb.IngestService_StreamServer
+	agentID string
+	// warned is set once a conflict was logged: an agent whose numbering
+	// went back conflicts on every batch until it has moved on.
+	warned bool
+}
+
 // sendAcks acknowledges batches in the order received, each once its
 // transaction has committed. When the collector drains it acknowledges
 // what is queued and ends the stream.
 func (s *Server) sendAcks(stream pb.IngestService_StreamServer, agentID string, queue <-chan inflight, drain <-chan struct{}) error {
+	a := &acker{stream: stream, agentID: agentID}
 	for {
 		select {
 		case f, ok := <-queue:
 			if !ok {
 				return nil
 			}
-			if err := s.ack(stream, agentID, f); err != nil {
+			if err := s.ack(a, f); err != nil {
 				return err
 			}
 		case <-drain:
-			return s.flush(stream, agentID, queue)
+			return s.flush(a, queue)
 		}
 	}
 }
 
-func (s *Server) flush(stream pb.IngestService_StreamServer, agentID string, queue <-chan inflight) error {
+func (s *Server) flush(a *acker, queue <-chan inflight) error {
 	for {
 		select {
 		case f, ok := <-queue:
 			if !ok {
 				return errDraining
 			}
-			if err := s.ack(stream, agentID, f); err != nil {
+			if err := s.ack(a, f); err != nil {
 				return err
 			}
 		default:
@@ -207,14 +217,19 @@ func (s *Server) flush(stream pb.IngestService_StreamServer, agentID string, que
 	}
 }
 
-func (s *Server) ack(stream pb.IngestService_StreamServer, agentID string, f inflight) error {
-	dup, err := f.p.Wait()
+func (s *Server) ack(a *acker, f inflight) error {
+	res, err := f.p.Wait()
 	if err != nil {
-		s.Log.Error("batch not committed", "agent", agentID, "seq", f.seq, "err", err)
+		s.Log.Error("batch not committed", "agent", a.agentID, "seq", f.seq, "err", err)
 		return status.Error(codes.Unavailable, "the collector could not commit the batch; the agent keeps it and retries")
 	}
 	s.count(func(m *Metrics) { m.BatchLatency.Observe(time.Since(f.received)) })
-	return stream.Send(&pb.StreamResponse{Ack: &pb.Ack{Seq: f.seq, Duplicate: dup}})
+	if res.Conflict && !a.warned {
+		a.warned = true
+		s.Log.Warn("agent reused a batch number with new content (its state dir was probably restored from a backup or snapshot); nothing stored, the agent renumbers and sends it again",
+			"agent", a.agentID, "seq", f.seq, "next_seq", res.NextSeq)
+	}
+	return a.stream.Send(&pb.StreamResponse{Ack: &pb.Ack{Seq: f.seq, Duplicate: res.Duplicate, Conflict: res.Conflict, NextSeq: res.NextSeq}})
 }
 
 func (s *Server) count(f func(*Metrics)) {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -33,7 +34,10 @@ func toBatch(agent store.Agent, b *pb.Batch) (store.Batch, error) {
 	if d := b.GetDroppedSightings(); d > maxCount {
 		return store.Batch{}, fmt.Errorf("batch %d: dropped_sightings %d is beyond %d: no agent's spool drops that much", b.GetSeq(), d, uint64(maxCount))
 	}
-	out := store.Batch{AgentID: agent.ID, Seq: b.GetSeq(), Dropped: b.GetDroppedSightings(), Sightings: make([]store.Sighting, 0, len(b.GetSightings()))}
+	if n := len(b.GetDigest()); n != 0 && n != sha256.Size {
+		return store.Batch{}, fmt.Errorf("batch %d: digest has %d bytes, not the %d of a SHA-256", b.GetSeq(), n, sha256.Size)
+	}
+	out := store.Batch{AgentID: agent.ID, Seq: b.GetSeq(), Digest: b.GetDigest(), Dropped: b.GetDroppedSightings(), Sightings: make([]store.Sighting, 0, len(b.GetSightings()))}
 	now := time.Now()
 	for i, x := range b.GetSightings() {
 		s, err := toSighting(agent, x, now)

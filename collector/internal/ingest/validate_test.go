@@ -36,6 +36,7 @@ func TestToBatch(t *testing.T) {
 		// A dropped count past int64 is stored negative, and two near it
 		// overflow SUM(dropped): `agents list` failed for the whole fleet.
 		{"huge dropped", &pb.Batch{Seq: 1, DroppedSightings: 1 << 63}, "dropped_sightings"},
+		{"short digest", &pb.Batch{Seq: 1, Digest: []byte("md5?")}, "not the 32 of a SHA-256"},
 		{"count 0", mod(func(x *pb.Sighting) { x.Count = 0 }), "count is 0"},
 		{"huge count", mod(func(x *pb.Sighting) { x.Count = 1 << 62 }), "no agent observes"},
 		{"no times", mod(func(x *pb.Sighting) { x.FirstSeen = nil }), "required"},

@@ -24,19 +24,34 @@ type Sighting struct {
 
 // Batch is what one agent sent under one sequence number.
 type Batch struct {
-	AgentID   string
-	Seq       uint64
+	AgentID string
+	Seq     uint64
+	// Digest identifies the batch's content under any sequence number
+	// (empty from agents that predate it).
+	Digest    []byte
 	Dropped   uint64
 	Sightings []Sighting
 }
 
-// IngestBatch commits a batch and waits for the commit. When the agent
-// already sent this sequence number, nothing is stored and duplicate is
-// true: agents re-send batches whose acknowledgement they did not see.
-func (s *Store) IngestBatch(ctx context.Context, b Batch) (duplicate bool, err error) {
+// Result is what became of a batch that was not refused.
+type Result struct {
+	// Duplicate: the batch was committed before (same seq, or same digest
+	// under another seq); nothing was stored. Agents re-send batches whose
+	// acknowledgement they did not see.
+	Duplicate bool
+	// Conflict: the seq was committed before with other content (the
+	// agent's numbering went back); nothing was stored, and the agent must
+	// send the batch again under a seq of at least NextSeq, one more than
+	// the highest it has committed.
+	Conflict bool
+	NextSeq  uint64
+}
+
+// IngestBatch commits a batch and waits for the commit.
+func (s *Store) IngestBatch(ctx context.Context, b Batch) (Result, error) {
 	p, err := s.IngestAsync(ctx, b)
 	if err != nil {
-		return false, err
+		return Result{}, err
 	}
 	return p.Wait()
 }

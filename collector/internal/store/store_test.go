@@ -58,11 +58,11 @@ func ingest(t *testing.T, st *Store, agent, host string, seq uint64, xs ...Sight
 	for i := range xs {
 		xs[i].HostID = host
 	}
-	dup, err := st.IngestBatch(context.Background(), Batch{AgentID: agent, Seq: seq, Sightings: xs})
+	res, err := st.IngestBatch(context.Background(), Batch{AgentID: agent, Seq: seq, Sightings: xs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dup
+	return res.Duplicate
 }
 
 // fixture: three hosts over two weeks; claude is new in the second week.
@@ -147,11 +147,11 @@ func TestIngestIdempotentUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			b := Batch{AgentID: "agt-1", Seq: seq, Sightings: []Sighting{sighting("chatgpt", "alice", day0, 1)}}
 			b.Sightings[0].HostID = "h1"
-			dup, err := st.IngestBatch(context.Background(), b)
+			res, err := st.IngestBatch(context.Background(), b)
 			if err != nil {
 				t.Error(err)
 			}
-			dups <- dup
+			dups <- res.Duplicate
 		}(uint64(i%100 + 1))
 	}
 	wg.Wait()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -26,7 +27,7 @@ type Pending struct {
 	batch Batch
 	beat  *heartbeat // set for a heartbeat, which has no batch
 	done  chan struct{}
-	dup   bool
+	res   Result
 	err   error
 }
 
@@ -35,9 +36,9 @@ func (p *Pending) rows() int { return max(1, len(p.batch.Sightings)) }
 
 // Wait blocks until the batch's transaction is committed or failed. Only
 // after it returns nil may the batch be acknowledged.
-func (p *Pending) Wait() (duplicate bool, err error) {
+func (p *Pending) Wait() (Result, error) {
 	<-p.done
-	return p.dup, p.err
+	return p.res, p.err
 }
 
 // Done is closed when Wait would return without blocking.
@@ -61,6 +62,7 @@ type WriterStats struct {
 	Batches      atomic.Uint64
 	Heartbeats   atomic.Uint64
 	Duplicates   atomic.Uint64
+	Conflicts    atomic.Uint64
 	Sightings    atomic.Uint64
 	Failed       atomic.Uint64
 	CommitNanos  atomic.Uint64
@@ -149,8 +151,10 @@ func (w *groupWriter) account(p *Pending) {
 		}
 	case p.err != nil:
 		w.stats.Failed.Add(1)
-	case p.dup:
+	case p.res.Duplicate:
 		w.stats.Duplicates.Add(1)
+	case p.res.Conflict:
+		w.stats.Conflicts.Add(1)
 	default:
 		w.stats.Batches.Add(1)
 		w.stats.Sightings.Add(uint64(len(p.batch.Sightings)))
@@ -181,8 +185,8 @@ func (w *groupWriter) commitGroup(ctx context.Context, group []*Pending) error {
 				return err
 			}
 		}
-		p.dup, p.err = ingestOne(ctx, tx, ins, p.batch, now)
-		if p.err == nil && !p.dup {
+		p.res, p.err = ingestOne(ctx, tx, ins, p.batch, now)
+		if p.err == nil && p.res == (Result{}) {
 			roll.add(p.batch)
 		}
 	}
@@ -206,33 +210,74 @@ func startBatches(ctx context.Context, tx *sql.Tx, now int64) (*inserter, error)
 
 // ingestOne stores one batch inside the group's transaction, under a
 // savepoint so that a batch that fails leaves the others intact.
-func ingestOne(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (dup bool, err error) {
+func ingestOne(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (res Result, err error) {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT batch"); err != nil {
-		return false, fmt.Errorf("opening savepoint for batch %d of %s: %w", b.Seq, b.AgentID, err)
+		return Result{}, fmt.Errorf("opening savepoint for batch %d of %s: %w", b.Seq, b.AgentID, err)
 	}
-	dup, err = storeBatch(ctx, tx, ins, b, now)
+	res, err = storeBatch(ctx, tx, ins, b, now)
 	if err != nil {
 		tx.ExecContext(ctx, "ROLLBACK TO batch")
 	}
 	if _, rerr := tx.ExecContext(ctx, "RELEASE batch"); rerr != nil && err == nil {
 		err = fmt.Errorf("releasing savepoint for batch %d of %s: %w", b.Seq, b.AgentID, rerr)
 	}
-	return dup, err
+	return res, err
 }
 
-func storeBatch(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (dup bool, err error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO batches(agent_id, seq, received_at, sightings, dropped)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.AgentID, int64(b.Seq), now, len(b.Sightings), int64(b.Dropped))
+// storeBatch records the batch's idempotency key and stores its
+// sightings, unless the same content was committed before (under any seq)
+// or its seq was committed with other content.
+func storeBatch(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (Result, error) {
+	if len(b.Digest) > 0 {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM batches WHERE agent_id = ? AND digest = ? LIMIT 1`, b.AgentID, b.Digest).Scan(&one)
+		if err == nil {
+			return Result{Duplicate: true}, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Result{}, fmt.Errorf("looking up the digest of batch %d of %s: %w", b.Seq, b.AgentID, err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches(agent_id, seq, received_at, sightings, dropped, digest)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.AgentID, int64(b.Seq), now, len(b.Sightings), int64(b.Dropped), nullBlob(b.Digest))
 	if err != nil {
-		return false, fmt.Errorf("recording batch %d of %s: %w", b.Seq, b.AgentID, err)
+		return Result{}, fmt.Errorf("recording batch %d of %s: %w", b.Seq, b.AgentID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return true, nil
+		return seqTaken(ctx, tx, b)
 	}
 	if err := ins.insert(ctx, b.AgentID, b.Sightings); err != nil {
-		return false, fmt.Errorf("storing batch %d of %s: %w", b.Seq, b.AgentID, err)
+		return Result{}, fmt.Errorf("storing batch %d of %s: %w", b.Seq, b.AgentID, err)
 	}
-	return false, nil
+	return Result{}, nil
+}
+
+// seqTaken tells a re-send from new content under a seq already
+// committed. Without a digest on either side (an agent that predates
+// digests) it cannot, and takes it for a re-send as it always did.
+func seqTaken(ctx context.Context, tx *sql.Tx, b Batch) (Result, error) {
+	var stored []byte
+	err := tx.QueryRowContext(ctx, `SELECT digest FROM batches WHERE agent_id = ? AND seq = ?`, b.AgentID, int64(b.Seq)).Scan(&stored)
+	if err != nil {
+		return Result{}, fmt.Errorf("reading committed batch %d of %s: %w", b.Seq, b.AgentID, err)
+	}
+	if len(stored) == 0 || len(b.Digest) == 0 || bytes.Equal(stored, b.Digest) {
+		return Result{Duplicate: true}, nil
+	}
+	var highest int64
+	err = tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM batches WHERE agent_id = ?`, b.AgentID).Scan(&highest)
+	if err != nil {
+		return Result{}, fmt.Errorf("finding the highest committed batch of %s: %w", b.AgentID, err)
+	}
+	return Result{Conflict: true, NextSeq: uint64(highest) + 1}, nil
+}
+
+// nullBlob stores an empty digest as NULL, which the digest index skips.
+func nullBlob(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // markDay records the first sighting id of today, once per day.
