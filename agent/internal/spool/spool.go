@@ -241,7 +241,7 @@ func (s *Spool) write(b *pb.Batch, group string) (uint64, error) {
 	}
 	b.Seq = seq
 	b.DroppedSightings = s.drops.Pending
-	data, m, err := encode(b)
+	data, m, err := seal(b)
 	if err != nil {
 		return 0, err
 	}
@@ -250,7 +250,7 @@ func (s *Spool) write(b *pb.Batch, group string) (uint64, error) {
 	}
 	if b.DroppedSightings != s.drops.Pending { // makeRoom dropped more
 		b.DroppedSightings = s.drops.Pending
-		if data, m, err = encode(b); err != nil {
+		if data, m, err = seal(b); err != nil {
 			return 0, err
 		}
 	}
@@ -271,6 +271,16 @@ func (s *Spool) write(b *pb.Batch, group string) (uint64, error) {
 	s.meta[seq] = m
 	s.bytes += m.size
 	return seq, nil
+}
+
+// seal gives a batch being spooled its digest, once and for good, and
+// frames it.
+func seal(b *pb.Batch) ([]byte, meta, error) {
+	var err error
+	if b.Digest, err = digestOf(b, b.Seq); err != nil {
+		return nil, meta{}, err
+	}
+	return encode(b)
 }
 
 // reserve hands out the next sequence number, reserving a block on disk
@@ -345,6 +355,12 @@ func (s *Spool) Read(seq uint64) (*pb.Batch, error) {
 		s.forget(seq)
 		s.setAside(seq, err)
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, s.problems[len(s.problems)-1])
+	}
+	if len(b.Digest) == 0 { // spooled by an agent that predates digests
+		if b.Digest, err = digestOf(b, seq); err != nil {
+			s.Release(seq)
+			return nil, err
+		}
 	}
 	b.Seq = seq
 	return b, nil

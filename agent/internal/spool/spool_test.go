@@ -140,7 +140,7 @@ func TestOpenSetsAside(t *testing.T) {
 // and the next batch carries exactly the sightings they held.
 func TestFullDropsOldestAndCounts(t *testing.T) {
 	dir := t.TempDir()
-	one, _, _ := encode(batchOf(10, 1))
+	one, _, _ := seal(batchOf(10, 1))           // as spooled, digest included
 	s := mustOpen(t, dir, int64(len(one))*4+40) // room for four batches
 	var made uint64
 	for range 10 {
@@ -173,7 +173,7 @@ func TestFullDropsOldestAndCounts(t *testing.T) {
 }
 
 func TestSendingNotDropped(t *testing.T) {
-	one, _, _ := encode(batchOf(10, 1))
+	one, _, _ := seal(batchOf(10, 1)) // as spooled, digest included
 	s := mustOpen(t, t.TempDir(), int64(len(one))*2+10)
 	s.Append(batchOf(10, 1))
 	s.Append(batchOf(10, 1))
@@ -350,7 +350,7 @@ func BenchmarkFsyncFloor(b *testing.B) {
 // reports that count with a later batch.
 func TestFailedGroupKeepsDropCount(t *testing.T) {
 	dir := t.TempDir()
-	one, _, _ := encode(batchOf(10, 1))
+	one, _, _ := seal(batchOf(10, 1)) // as spooled, digest included
 	s := mustOpen(t, dir, int64(len(one))*2+10)
 	s.Append(batchOf(10, 1))
 	s.Append(batchOf(10, 1))
@@ -379,7 +379,7 @@ func TestFailedGroupKeepsDropCount(t *testing.T) {
 // TestReadDropped: a batch dropped to make room after the sender listed
 // it is reported as no longer pending, for the sender to skip.
 func TestReadDropped(t *testing.T) {
-	one, _, _ := encode(batchOf(10, 1))
+	one, _, _ := seal(batchOf(10, 1)) // as spooled, digest included
 	s := mustOpen(t, t.TempDir(), int64(len(one))*2+10)
 	s.Append(batchOf(10, 1))
 	s.Append(batchOf(10, 1))

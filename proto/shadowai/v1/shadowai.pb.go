@@ -617,10 +617,12 @@ type Batch struct {
 	// carried this field; reported so the loss is visible, never hidden.
 	DroppedSightings uint64 `protobuf:"varint,3,opt,name=dropped_sightings,json=droppedSightings,proto3" json:"dropped_sightings,omitempty"`
 	// SHA-256 of the batch's content, made once when the agent spools it:
-	// the deterministic encoding of this Batch with seq 0 and digest empty.
-	// It never changes, also when the batch is renumbered (Ack.conflict), so
-	// the collector recognises a re-send under any sequence number. Empty
-	// from agents that predate it.
+	// the deterministic encoding of this Batch with seq 0 and digest empty
+	// (followed, for a batch without sightings, by the seq it was first
+	// given as 8 big-endian bytes: two carriers of equal dropped counts are
+	// two batches). It never changes, also when the batch is renumbered
+	// (Ack.conflict), so the collector recognises a re-send under any
+	// sequence number. Empty from agents that predate it.
 	Digest        []byte `protobuf:"bytes,4,opt,name=digest,proto3" json:"digest,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
