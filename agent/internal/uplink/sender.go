@@ -43,8 +43,9 @@ type Sender struct {
 
 	limiter                            *rate.Limiter
 	isolate                            bool // send one batch at a time to find one the collector refuses
+	warned                             bool // a conflict was logged on this stream
 	sent, acked, duplicates, reconnect atomic.Uint64
-	refused                            atomic.Uint64
+	refused, conflicts                 atomic.Uint64
 }
 
 // Counters are the sender's totals for the heartbeat.
@@ -52,7 +53,7 @@ func (s *Sender) Counters() map[string]uint64 {
 	return map[string]uint64{
 		"batches_sent": s.sent.Load(), "batches_acked": s.acked.Load(),
 		"batches_duplicate": s.duplicates.Load(), "reconnects": s.reconnect.Load(),
-		"batches_refused": s.refused.Load(),
+		"batches_refused": s.refused.Load(), "seq_conflicts": s.conflicts.Load(),
 	}
 }
 
@@ -156,6 +157,7 @@ func (s *Sender) session(ctx context.Context, untilEmpty bool) (progress bool, i
 		return false, nil, err
 	}
 	acks, recvErr := receiveAcks(stream)
+	s.warned = false
 	sent := map[uint64]bool{}
 	defer func() {
 		for seq := range sent {
@@ -203,19 +205,43 @@ func (s *Sender) exchange(ctx context.Context, stream pb.IngestService_StreamCli
 	}
 }
 
-// acknowledge deletes a batch the collector committed.
+// acknowledge deletes a batch the collector committed, and renumbers one
+// whose number it had committed with other content.
 func (s *Sender) acknowledge(ack *pb.Ack, inflight map[uint64]bool) error {
 	seq := ack.GetSeq()
 	if !inflight[seq] {
 		return fmt.Errorf("collector acknowledged batch %d, which was not sent on this stream", seq)
 	}
 	delete(inflight, seq)
+	if ack.GetConflict() {
+		return s.renumber(seq, ack.GetNextSeq())
+	}
 	if err := s.Spool.Ack(seq); err != nil {
 		return err
 	}
 	s.acked.Add(1)
 	if ack.GetDuplicate() {
 		s.duplicates.Add(1)
+	}
+	return nil
+}
+
+// renumber keeps a batch the collector did not store because its number
+// was taken: the agent's numbering went back, which happens when its
+// state directory is restored from a backup or a VM snapshot. The batch
+// moves past every number the collector or this agent has used and goes
+// out again with the next fill. Later batches of the window may conflict
+// too; each moves past the last.
+func (s *Sender) renumber(seq, next uint64) error {
+	to, err := s.Spool.Renumber(seq, next)
+	if err != nil {
+		return fmt.Errorf("renumbering batch %d, whose number the collector already used: %w", seq, err)
+	}
+	s.conflicts.Add(1)
+	if !s.warned {
+		s.warned = true
+		s.Log.Warn("the collector already has this agent's batch numbers with other sightings: the state dir was probably restored from a backup; numbering moved on and the batches are sent again",
+			"seq", seq, "new_seq", to, "collector_next_seq", next)
 	}
 	return nil
 }

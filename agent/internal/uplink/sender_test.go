@@ -31,7 +31,24 @@ type ingest struct {
 	dropped   uint64
 }
 
-func (g *ingest) Stream(stream pb.IngestService_StreamServer) error {
+func (g *ingest) Stream(stream pb.IngestService_StreamServer) error { return answer(stream, g.take) }
+
+func (g *ingest) take(b *pb.Batch) (*pb.Ack, error) {
+	for _, s := range b.GetSightings() {
+		if s.GetDomain() == "bad" {
+			return nil, status.Errorf(codes.InvalidArgument, "batch %d, sighting 0: domain is bad", b.GetSeq())
+		}
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.committed = append(g.committed, b.GetSeq())
+	g.dropped += b.GetDroppedSightings()
+	return &pb.Ack{Seq: b.GetSeq()}, nil
+}
+
+// answer serves a fake collector's stream: each batch gets the ack take
+// gives it, or the stream ends with take's error.
+func answer(stream pb.IngestService_StreamServer, take func(*pb.Batch) (*pb.Ack, error)) error {
 	for {
 		req, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -40,23 +57,17 @@ func (g *ingest) Stream(stream pb.IngestService_StreamServer) error {
 		if err != nil {
 			return err
 		}
-		b := req.GetBatch()
-		for _, s := range b.GetSightings() {
-			if s.GetDomain() == "bad" {
-				return status.Errorf(codes.InvalidArgument, "batch %d, sighting 0: domain is bad", b.GetSeq())
-			}
+		ack, err := take(req.GetBatch())
+		if err != nil {
+			return err
 		}
-		g.mu.Lock()
-		g.committed = append(g.committed, b.GetSeq())
-		g.dropped += b.GetDroppedSightings()
-		g.mu.Unlock()
-		if err := stream.Send(&pb.StreamResponse{Ack: &pb.Ack{Seq: b.GetSeq()}}); err != nil {
+		if err := stream.Send(&pb.StreamResponse{Ack: ack}); err != nil {
 			return err
 		}
 	}
 }
 
-func serve(t *testing.T, g *ingest) *grpc.ClientConn {
+func serve(t *testing.T, g pb.IngestServiceServer) *grpc.ClientConn {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
