@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -158,7 +160,7 @@ func drive(s pb.IngestService_StreamClient, pool []*pb.Sighting, stream, batch, 
 			return nil, err
 		}
 		off := (stream*7919 + int(seq)*batch) % (len(pool) - batch)
-		req := &pb.StreamRequest{Batch: &pb.Batch{Seq: seq, Sightings: pool[off : off+batch]}}
+		req := &pb.StreamRequest{Batch: &pb.Batch{Seq: seq, Digest: digest(stream, seq), Sightings: pool[off : off+batch]}}
 		mu.Lock()
 		sent[seq] = time.Now()
 		mu.Unlock()
@@ -169,4 +171,16 @@ func drive(s pb.IngestService_StreamClient, pool []*pb.Sighting, stream, batch, 
 	err := <-recvErr
 	s.CloseSend()
 	return lat, err
+}
+
+// digest stands in for the content digest an agent gives every batch, so
+// the collector does its per-batch digest lookup as with real agents. It
+// is unique per batch, as real ones are, without hashing the sightings on
+// the machine that runs the collector.
+func digest(stream int, seq uint64) []byte {
+	var in [16]byte
+	binary.BigEndian.PutUint64(in[:], uint64(stream))
+	binary.BigEndian.PutUint64(in[8:], seq)
+	d := sha256.Sum256(in[:])
+	return d[:]
 }
