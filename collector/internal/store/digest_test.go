@@ -94,3 +94,38 @@ func TestDigestsArePerAgent(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestAcrossReEnrollment: an agent enrolled again (`enroll --force`,
+// a new agent id) keeps its spool, and re-sends under the new id a batch
+// the collector committed under the old one without the agent seeing the
+// acknowledgement. Its digest names it as the same batch: it is a re-send,
+// not new sightings.
+func TestDigestAcrossReEnrollment(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	d := sha256.Sum256([]byte("a"))
+	send := func(agent string, seq uint64) Result {
+		t.Helper()
+		b := Batch{AgentID: agent, Seq: seq, Digest: d[:], Sightings: []Sighting{sighting("chatgpt", "alice", day0, 1)}}
+		b.Sightings[0].HostID = "h1"
+		res, err := st.IngestBatch(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := send("agt-1", 7); res != (Result{}) {
+		t.Fatalf("first send: %+v, want stored", res)
+	}
+	enrollTest(t, st, "agt-1b", "h1", "laptop-h1")
+	if res := send("agt-1b", 7); res != (Result{Duplicate: true}) {
+		t.Errorf("re-send under the new agent id: %+v, want a duplicate", res)
+	}
+	rows, err := st.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Count != 1 {
+		t.Errorf("inventory %+v, want chatgpt counted once", rows)
+	}
+}

@@ -224,13 +224,19 @@ func ingestOne(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int6
 	return res, err
 }
 
+// sameHostDigest finds a batch with the digest committed by the agent or
+// by another enrollment of its host: an agent enrolled again (a new id)
+// keeps its spool and may re-send what its old id committed.
+const sameHostDigest = `SELECT 1 FROM batches WHERE digest = ?2 AND agent_id IN
+	(SELECT ?1 UNION SELECT o.id FROM agents a JOIN agents o ON o.host_id = a.host_id WHERE a.id = ?1) LIMIT 1`
+
 // storeBatch records the batch's idempotency key and stores its
-// sightings, unless the same content was committed before (under any seq)
-// or its seq was committed with other content.
+// sightings, unless the same content was committed before (under any seq
+// or enrollment of the host) or its seq was committed with other content.
 func storeBatch(ctx context.Context, tx *sql.Tx, ins *inserter, b Batch, now int64) (Result, error) {
 	if len(b.Digest) > 0 {
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM batches WHERE agent_id = ? AND digest = ? LIMIT 1`, b.AgentID, b.Digest).Scan(&one)
+		err := tx.QueryRowContext(ctx, sameHostDigest, b.AgentID, b.Digest).Scan(&one)
 		if err == nil {
 			return Result{Duplicate: true}, nil
 		}
