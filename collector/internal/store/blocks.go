@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -23,6 +24,16 @@ type fact struct {
 }
 
 func blockOf(host int64) int64 { return host >> blockShift }
+
+// addCounts adds two observation counts (never negative), stopping at the
+// largest int64: an agent that reports absurd counts long enough must not
+// make a total wrap negative, or fail the query that sums it.
+func addCounts(a, b int64) int64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxInt64
+}
 
 // appendFacts encodes fs as stored in day_blocks.facts: five big-endian
 // 64-bit integers each.
@@ -64,7 +75,7 @@ func mergeFacts(fs []fact) []fact {
 	for _, f := range fs {
 		if n := len(out); n > 0 && out[n-1].host == f.host && out[n-1].user == f.user {
 			o := &out[n-1]
-			o.count += f.count
+			o.count = addCounts(o.count, f.count)
 			o.first, o.last = min(o.first, f.first), max(o.last, f.last)
 			continue
 		}

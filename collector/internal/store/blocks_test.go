@@ -3,10 +3,13 @@ package store
 import (
 	"bytes"
 	"cmp"
+	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
 )
@@ -94,5 +97,41 @@ func TestRadixSort(t *testing.T) {
 				t.Errorf("%d keys of %d bits: not sorted stably", n, keyBits)
 			}
 		}
+	}
+}
+
+// TestCountsSaturate: counts that add up past the largest int64 (an agent
+// that reports absurd counts for long enough) stop there, in every total,
+// instead of wrapping negative or failing the query.
+func TestCountsSaturate(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	const big = 1 << 62
+	ingest(t, st, "agt-1", "h1", 1, sighting("chatgpt", "alice", day0, big))
+	ingest(t, st, "agt-1", "h1", 2, sighting("chatgpt", "alice", day0, big))
+	ingest(t, st, "agt-1", "h1", 3, sighting("chatgpt", "alice", day0.Add(24*time.Hour), big))
+	d := DayOf(day0)
+	for _, q := range []Query{{}, {From: d, To: d + 2}, {By: "host"}, {By: "user", From: d, To: d + 1}} {
+		rows, err := st.Query(ctx, q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		if len(rows) != 1 || rows[0].Count != math.MaxInt64 {
+			t.Errorf("%+v: %+v, want one row counting %d", q, rows, int64(math.MaxInt64))
+		}
+	}
+	tops, err := st.TopBy(ctx, Query{}, "user", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tops) != 1 || tops[0].Count != math.MaxInt64 {
+		t.Errorf("top users %+v, want alice counting %d", tops, int64(math.MaxInt64))
+	}
+	trend, err := st.WeeklyTrend(ctx, d, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trend[0].Count != math.MaxInt64 {
+		t.Errorf("week total %d, want %d", trend[0].Count, int64(math.MaxInt64))
 	}
 }

@@ -79,7 +79,7 @@ func mergeSet(ctx context.Context, tx *sql.Tx, k setKey, ds *daySet, hosts, user
 	}
 	v := ds.v
 	if old.count > 0 {
-		v.first, v.last, v.count = min(v.first, old.first), max(v.last, old.last), v.count+old.count
+		v.first, v.last, v.count = min(v.first, old.first), max(v.last, old.last), addCounts(v.count, old.count)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO day_sets(day, service, count, first_seen, last_seen, hosts, users)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, int64(k.day), k.service, v.count, v.first, v.last, []byte(hs), []byte(us))
@@ -119,7 +119,7 @@ func (s *Store) DaySets(ctx context.Context, from, to Day) (map[string]*ServiceS
 			out[svc] = ss
 		}
 		ss.Hosts, ss.Users = ss.Hosts.Or(hb), ss.Users.Or(ub)
-		ss.Count += uint64(count)
+		ss.Count = uint64(addCounts(int64(ss.Count), count))
 		ss.First, ss.Last = min(ss.First, first), max(ss.Last, last)
 	}
 	return out, rows.Err()

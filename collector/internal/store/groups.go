@@ -43,7 +43,7 @@ func (g *group) add(f *fact, at int32, others seen) {
 	if g.hosts == 0 {
 		g.first, g.last = f.first, f.last
 	}
-	g.count += f.count
+	g.count = addCounts(g.count, f.count)
 	g.first, g.last = min(g.first, f.first), max(g.last, f.last)
 	switch {
 	case g.hosts == 0:

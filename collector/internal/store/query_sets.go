@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -45,10 +46,7 @@ func (s *Store) queryBySets(ctx context.Context, q Query) ([]Row, error) {
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Row) int {
-		if a.Count != b.Count {
-			return int(int64(b.Count) - int64(a.Count))
-		}
-		return strings.Compare(a.Service, b.Service)
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Service, b.Service))
 	})
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]
@@ -64,22 +62,28 @@ func (q Query) upperDay() Day {
 }
 
 // allTimeSets counts distinct hosts and users per service from usage, and
-// totals from the day sets (their leading columns only).
+// totals from the day sets (their leading columns only). The totals are
+// added up here: SQL's SUM fails the query on an overflow.
 func (s *Store) allTimeSets(ctx context.Context) (map[string]*ServiceSet, error) {
 	out := map[string]*ServiceSet{}
-	rows, err := s.r.QueryContext(ctx, `SELECT service, SUM(count), MIN(first_seen), MAX(last_seen) FROM day_sets GROUP BY service`)
+	rows, err := s.r.QueryContext(ctx, `SELECT service, count, first_seen, last_seen FROM day_sets`)
 	if err != nil {
 		return nil, fmt.Errorf("reading totals: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		ss := &ServiceSet{}
-		var count int64
-		if err := rows.Scan(&ss.Service, &count, &ss.First, &ss.Last); err != nil {
+		var svc string
+		var count, first, last int64
+		if err := rows.Scan(&svc, &count, &first, &last); err != nil {
 			return nil, err
 		}
-		ss.Count = uint64(count)
-		out[ss.Service] = ss
+		ss := out[svc]
+		if ss == nil {
+			ss = &ServiceSet{Service: svc, First: first}
+			out[svc] = ss
+		}
+		ss.Count = uint64(addCounts(int64(ss.Count), count))
+		ss.First, ss.Last = min(ss.First, first), max(ss.Last, last)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

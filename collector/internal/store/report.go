@@ -38,7 +38,7 @@ func weekPoints(w int, sets map[string]*ServiceSet) []TrendPoint {
 	for svc, ss := range sets {
 		out = append(out, TrendPoint{Week: w, Service: svc, Hosts: ss.Hosts.Count(), Users: ss.Users.Count(), Count: ss.Count})
 		hosts, users = hosts.Or(ss.Hosts), users.Or(ss.Users)
-		all.Count += ss.Count
+		all.Count = uint64(addCounts(int64(all.Count), int64(ss.Count)))
 	}
 	all.Hosts, all.Users = hosts.Count(), users.Count()
 	return append([]TrendPoint{all}, out...)
@@ -102,7 +102,7 @@ type rank struct {
 
 func (r *rank) add(svc int32, f *fact, others seen) {
 	r.group.add(f, r.at, others)
-	r.services[svc] += f.count
+	r.services[svc] = addCounts(r.services[svc], f.count)
 }
 
 func (s *Store) topRows(ctx context.Context, key string, ranks map[int64]*rank, sv *services, limit int) ([]Top, error) {

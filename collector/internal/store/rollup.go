@@ -41,7 +41,7 @@ func (v *rollupVal) merge(count, first, last int64) {
 		v.first = first
 	}
 	v.last = max(v.last, last)
-	v.count += count
+	v.count = addCounts(v.count, count)
 	v.sightings++
 }
 
@@ -122,7 +122,7 @@ func mergeInto[K comparable](m map[K]*rollupVal, k K, n, first, last int64) {
 const (
 	upsertRollup = `INSERT INTO rollups(day, service, host_id, user, source, count, sightings, first_seen, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-		count = count + excluded.count, sightings = sightings + excluded.sightings,
+		count = MIN(count + excluded.count, 9223372036854775807), sightings = sightings + excluded.sightings,
 		first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
 	upsertUsage = `INSERT INTO usage(service, host_id, user, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)`
