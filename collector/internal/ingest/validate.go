@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shadowai/shadowai/collector/internal/store"
@@ -27,6 +28,9 @@ func toBatch(agent store.Agent, b *pb.Batch) (store.Batch, error) {
 	}
 	if b.GetSeq() == 0 {
 		return store.Batch{}, errors.New("batch sequence number 0 is invalid: sequence numbers start at 1")
+	}
+	if b.GetSeq() > math.MaxInt64 {
+		return store.Batch{}, fmt.Errorf("batch sequence number %d is beyond %d: the store keeps it as a signed 64-bit number", b.GetSeq(), int64(math.MaxInt64))
 	}
 	if n := len(b.GetSightings()); n > MaxBatchSightings {
 		return store.Batch{}, fmt.Errorf("batch %d has %d sightings, more than the limit of %d", b.GetSeq(), n, MaxBatchSightings)

@@ -33,6 +33,9 @@ func TestToBatch(t *testing.T) {
 	}{
 		{"no batch", nil, "no batch"},
 		{"seq 0", &pb.Batch{}, "sequence number 0"},
+		// Stored negative, a seq past int64 would skew the next_seq that
+		// conflicts answer with (MAX(seq) + 1).
+		{"huge seq", &pb.Batch{Seq: 1 << 63}, "beyond 9223372036854775807"},
 		// A dropped count past int64 is stored negative, and two near it
 		// overflow SUM(dropped): `agents list` failed for the whole fleet.
 		{"huge dropped", &pb.Batch{Seq: 1, DroppedSightings: 1 << 63}, "dropped_sightings"},
