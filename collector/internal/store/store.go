@@ -133,6 +133,15 @@ func (s *Store) apply(ctx context.Context, version int, body string) error {
 		return err
 	}
 	defer tx.Rollback()
+	// Another process (serve and a CLI command started together after an
+	// upgrade) may have applied it while this one waited for the lock.
+	var have int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return err
+	}
+	if have >= version {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return err
 	}
