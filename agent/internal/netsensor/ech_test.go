@@ -3,6 +3,7 @@ package netsensor
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -39,12 +40,43 @@ func helloRecord(sni string, ech bool) []byte {
 
 // dnsAnswer is a response to an A query for name with one address.
 func dnsAnswer(name string, addr [4]byte) []byte {
-	m := []byte{0, 7, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0}
+	return dnsResponse(name, 60, nil, addr)
+}
+
+// dnsResponse answers an A query for name: CNAMEs from name through
+// chain, then an A record per address owned by the chain's last name,
+// every record with the given TTL.
+func dnsResponse(name string, ttl uint32, chain []string, addrs ...[4]byte) []byte {
+	m := []byte{0, 7, 0x81, 0x80, 0, 1, 0, byte(len(chain) + len(addrs)), 0, 0, 0, 0}
+	m = append(appendName(m, name), 0, 1, 0, 1)
+	owner := []byte{0xc0, 0x0c}
+	for _, c := range chain {
+		target := appendName(nil, c)
+		m = appendRR(m, owner, 5, ttl, target)
+		owner = target
+	}
+	for _, a := range addrs {
+		m = appendRR(m, owner, 1, ttl, a[:])
+	}
+	return m
+}
+
+// appendName appends name in wire form, uncompressed.
+func appendName(m []byte, name string) []byte {
 	for _, l := range strings.Split(name, ".") {
 		m = append(append(m, byte(len(l))), l...)
 	}
-	m = append(m, 0, 0, 1, 0, 1, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4)
-	return append(m, addr[:]...)
+	return append(m, 0)
+}
+
+// appendRR appends a class IN record.
+func appendRR(m, owner []byte, typ uint16, ttl uint32, data []byte) []byte {
+	m = append(m, owner...)
+	m = binary.BigEndian.AppendUint16(m, typ)
+	m = append(m, 0, 1)
+	m = binary.BigEndian.AppendUint32(m, ttl)
+	m = binary.BigEndian.AppendUint16(m, uint16(len(data)))
+	return append(m, data...)
 }
 
 func TestECHAndGrease(t *testing.T) {
@@ -106,14 +138,9 @@ func httpsAnswer(name, public string, addr [4]byte) []byte {
 	list = append([]byte{0x00, byte(len(list))}, list...)
 	rdata := append([]byte{0x00, 0x01, 0x00, 0x00, 0x05, 0x00, byte(len(list))}, list...)
 	m := []byte{0, 8, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0}
-	for _, l := range strings.Split(name, ".") {
-		m = append(append(m, byte(len(l))), l...)
-	}
-	m = append(m, 0, 0, 65, 0, 1)
-	m = append(m, 0xc0, 0x0c, 0, 65, 0, 1, 0, 0, 0, 60, 0, byte(len(rdata)))
-	m = append(m, rdata...)
-	m = append(m, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4)
-	return append(m, addr[:]...)
+	m = append(appendName(m, name), 0, 65, 0, 1)
+	m = appendRR(m, []byte{0xc0, 0x0c}, 65, 60, rdata)
+	return appendRR(m, []byte{0xc0, 0x0c}, 1, 60, addr[:])
 }
 
 func boolString(b bool) string {
@@ -128,6 +155,7 @@ func mapString(m map[string]string) string {
 	for k, v := range m {
 		kv = append(kv, k+":"+v)
 	}
+	sort.Strings(kv)
 	return "map[" + strings.Join(kv, " ") + "]"
 }
 
