@@ -32,7 +32,9 @@ type Matcher interface {
 }
 
 // Table sizes. They bound the sensor's memory whatever the traffic: about
-// 16 MiB of reassembly windows at most, a few MiB of table entries.
+// 16 MiB of reassembly windows at most, a few MiB of table entries, and
+// the IP map's names (maxNamesPerIP per address: about 16 MiB only if
+// every one were a distinct 253-byte name, far less for real names).
 const (
 	maxTCPFlows  = 16384
 	maxQUICConns = 8192
@@ -75,7 +77,7 @@ type Sensor struct {
 	tcp     *flow.Table[tuple, tcpStream]
 	quic    *flow.Table[tuple, quicConn]
 	dnsTxns *flow.Table[dnsKey, dnsTxn]
-	names   *flow.Table[netip.Addr, ipName]
+	names   *flow.Table[netip.Addr, ipNames]
 	// echPublic holds the outer names of real ECH configurations learned
 	// from DNS (the known ones are knownECHPublicNames).
 	echPublic *echPublicNames
@@ -99,7 +101,7 @@ func New(m Matcher, emit func(*observe.Observation)) *Sensor {
 		tcp:          flow.NewTable[tuple, tcpStream](maxTCPFlows),
 		quic:         flow.NewTable[tuple, quicConn](maxQUICConns),
 		dnsTxns:      flow.NewTable[dnsKey, dnsTxn](maxDNSTxns),
-		names:        flow.NewTable[netip.Addr, ipName](maxIPNames),
+		names:        flow.NewTable[netip.Addr, ipNames](maxIPNames),
 		echPublic:    newECHPublicNames(),
 		windows:      windowPool{max: maxWindows},
 		helloScratch: make([]byte, 0, windowSize),

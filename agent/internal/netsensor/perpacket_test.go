@@ -3,12 +3,14 @@ package netsensor
 import (
 	"encoding/binary"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/shadowai/shadowai/agent/internal/capture"
+	"github.com/shadowai/shadowai/agent/internal/flow"
 	"github.com/shadowai/shadowai/agent/internal/observe"
 )
 
@@ -113,6 +115,12 @@ func FuzzSensor(f *testing.F) {
 	f.Add(seq(rawTCP("10.0.0.2", "198.18.0.1", 1, 443, 9, 0x02, nil),
 		rawTCP("10.0.0.2", "198.18.0.1", 1, 443, 15, 0x10, []byte{0, 0, 1, 2}),
 		rawTCP("10.0.0.2", "198.18.0.1", 1, 443, 10, 0x10, []byte{0x16, 0x03, 0x01, 0x00, 0x09})))
+	// One address answered for two services, through a CNAME, then a
+	// flow to it without a server name.
+	f.Add(seq(rawUDP("10.0.0.53", "10.0.0.2", 53, 5353, dnsResponse("chatgpt.com", 30, []string{"cdn.example"}, [4]byte{198, 18, 0, 1})),
+		rawUDP("10.0.0.53", "10.0.0.2", 53, 5354, dnsResponse("claude.ai", 7200, nil, [4]byte{198, 18, 0, 1}, [4]byte{198, 18, 0, 2})),
+		rawTCP("10.0.0.2", "198.18.0.1", 1, 443, 9, 0x02, nil),
+		rawTCP("10.0.0.2", "198.18.0.1", 1, 443, 10, 0x18, []byte("GET / HTTP/1.1\r\n"))))
 	for _, c := range []string{"testdata/basic.pcap", conformanceDir + "/tls_2_reasms.pcapng", conformanceDir + "/quic_frags_ch_in_multiple_packets.pcapng", conformanceDir + "/dns_fragmented.pcap"} {
 		f.Add(seq(rawPackets(f, c)...))
 	}
@@ -122,6 +130,9 @@ func FuzzSensor(f *testing.F) {
 				if c <= 0x20 || c >= 0x7f {
 					t.Fatalf("unprintable domain %q", o.Domain)
 				}
+			}
+			if c, ok := o.Attrs[ipCandidatesKey]; ok && (o.Service != nil || strings.Count(c, ",") >= maxNamesPerIP) {
+				t.Fatalf("ambiguous flow credited to %v, or too many candidates: %q", o.Service, c)
 			}
 		})
 		for i := 0; len(in) >= 2; i++ {
@@ -133,7 +144,25 @@ func FuzzSensor(f *testing.F) {
 		if s.windows.inUse < 0 || s.windows.inUse > maxWindows {
 			t.Fatalf("%d windows in use", s.windows.inUse)
 		}
+		s.names.Range(func(a netip.Addr, sl *flow.Slot[ipNames]) bool {
+			checkIPNames(t, a, &sl.V)
+			return true
+		})
 	})
+}
+
+// checkIPNames fails unless an address's names are distinct, most
+// recently learned first, with unused slots last.
+func checkIPNames(t *testing.T, a netip.Addr, v *ipNames) {
+	for i := 1; i < len(v.names); i++ {
+		prev, e := v.names[i-1], v.names[i]
+		if e.name == "" {
+			continue
+		}
+		if prev.name == "" || prev.learned < e.learned || v.index([]byte(e.name)) != i {
+			t.Fatalf("names of %v out of order or repeated: %+v", a, v.names)
+		}
+	}
 }
 
 // rawPackets returns the IP packets of an Ethernet capture.

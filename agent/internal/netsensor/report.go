@@ -7,17 +7,29 @@ import (
 	"github.com/shadowai/shadowai/agent/internal/flow"
 	"github.com/shadowai/shadowai/agent/internal/observe"
 	"github.com/shadowai/shadowai/agent/internal/reassembly"
+	"github.com/shadowai/shadowai/signatures"
 )
 
-// report emits one observation about the client-to-server socket t.
-// Encrypted-DNS observations and ECH outer names are never credited to a
-// catalog service: the name is the resolver's or the fronting
-// provider's, not the service the user reached.
+// report emits one observation about the client-to-server socket t,
+// credited to the service name belongs to. Encrypted-DNS observations and
+// ECH outer names are never credited to a catalog service: the name is
+// the resolver's or the fronting provider's, not the service the user
+// reached.
 func (s *Sensor) report(t tuple, src observe.Source, name string, alpn []byte, ech bool, attrs map[string]string) {
+	var svc *signatures.Service
+	if !ech && src != observe.EncryptedDNS && name != "" {
+		svc = s.match.MatchDomain(name)
+	}
+	s.emitObservation(t, src, name, svc, alpn, ech, attrs)
+}
+
+// emitObservation emits one observation credited to svc (nil for none).
+func (s *Sensor) emitObservation(t tuple, src observe.Source, name string, svc *signatures.Service, alpn []byte, ech bool, attrs map[string]string) {
 	s.obs = observe.Observation{
 		Time:      timeOf(s.now),
 		Source:    src,
 		Domain:    name,
+		Service:   svc,
 		SrcIP:     t.src,
 		DstIP:     t.dst,
 		SrcPort:   t.srcPort,
@@ -26,9 +38,6 @@ func (s *Sensor) report(t tuple, src observe.Source, name string, alpn []byte, e
 		ALPN:      string(alpn),
 		ECH:       ech,
 		Attrs:     attrs,
-	}
-	if !ech && src != observe.EncryptedDNS && name != "" {
-		s.obs.Service = s.match.MatchDomain(name)
 	}
 	s.stats.Observations++
 	s.emit(&s.obs)

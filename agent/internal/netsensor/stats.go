@@ -31,6 +31,10 @@ type Stats struct {
 	// was not captured.
 	DNSResponsesOnly uint64 `json:"dns_responses_only"`
 	IPNames          uint64 `json:"ip_names"`
+	// IPAmbiguous counts the flows among IPNames whose address DNS gave
+	// names of different services (or AI and not AI): reported with
+	// their candidates and no service.
+	IPAmbiguous uint64 `json:"ip_ambiguous"`
 
 	TLSHellos uint64 `json:"tls_hellos"`
 	TLSErrors uint64 `json:"tls_errors"`
