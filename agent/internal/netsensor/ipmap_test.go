@@ -131,3 +131,19 @@ func TestAlternatingAnswersDoNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per answer", n)
 	}
 }
+
+// BenchmarkSharedAddressAnswers measures learning answers that repeat
+// names the map holds: two names answered in turn for one address.
+func BenchmarkSharedAddressAnswers(b *testing.B) {
+	s := New(catalog(b), func(*observe.Observation) {})
+	var pkts [2]capture.Packet
+	for i, name := range []string{"chatgpt.com", "example.org"} {
+		pkts[i] = capture.Packet{Data: rawUDP("10.0.0.53", "10.0.0.2", 53, 5353+uint16(i), dnsAnswer(name, shared)), Time: time.Unix(1, 0), LinkType: layers.LinkTypeRaw}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.Packet(pkts[i%2])
+		i++
+	}
+}
