@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 
 	"github.com/shadowai/shadowai/agent/internal/netsensor"
 	"github.com/shadowai/shadowai/agent/internal/observe"
@@ -54,8 +55,19 @@ func scan(e env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "scanned %d packets: %d observations, %d of them AI; %d undecodable, %d ClientHellos reassembled from several segments, %d incomplete, %d QUIC ClientHellos, %d flows evicted\n",
 		stats.Packets, stats.Observations, ai, stats.Undecodable(), stats.TLSReassembled, stats.TLSIncomplete+stats.QUICIncomplete, stats.QUICHellos, stats.FlowsEvicted)
+	ambiguousSummary(e.stderr, stats)
 	attributionSummary(e.stderr, sensors)
 	return nil
+}
+
+// ambiguousSummary says how many flows named only from DNS were left
+// without a service because their address answered for several services.
+func ambiguousSummary(w io.Writer, st netsensor.Stats) {
+	if st.IPAmbiguous == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%d of %d flows named from DNS answers went to an address shared by names of different services: no service credited (see attrs.ip_candidates)\n",
+		st.IPAmbiguous, st.IPNames)
 }
 
 func scanPcap(w *observe.Writer, cat *signatures.Catalog, path string, attribute func(*observe.Observation) bool) (netsensor.Stats, uint64, error) {

@@ -67,5 +67,6 @@ func scanLive(e env, w *observe.Writer, cat *signatures.Catalog, o *liveOptions,
 	st, k := l.Totals()
 	fmt.Fprintf(e.stderr, "captured %d packets in %.1f s: %d observations, %d of them AI; kernel passed %d, dropped %d; %d undecodable, %d flows evicted\n",
 		st.Packets, time.Since(started).Seconds(), st.Observations, ai, k.Received, k.Drops, st.Undecodable(), st.FlowsEvicted)
+	ambiguousSummary(e.stderr, st)
 	return errors.Join(runErr, werr, w.Flush())
 }
