@@ -45,6 +45,11 @@ func (s *Spool) Renumber(seq, atLeast uint64) (uint64, error) {
 	if _, ok := s.meta[seq]; !ok {
 		return 0, fmt.Errorf("renumbering batch %d: %w", seq, ErrNotPending)
 	}
+	if atLeast > maxSeq {
+		// Taking it would number every later batch beyond what the
+		// collector stores, or wrap round to numbers already used.
+		return 0, fmt.Errorf("renumbering batch %d: the collector asks for a number of at least %d, beyond the largest it can store (%d)", seq, atLeast, uint64(maxSeq))
+	}
 	data, err := os.ReadFile(s.path(seq))
 	if err != nil {
 		return 0, fmt.Errorf("renumbering batch %d: %w", seq, err)

@@ -3,6 +3,7 @@ package spool
 import (
 	"bytes"
 	"crypto/sha256"
+	"math"
 	"os"
 	"testing"
 
@@ -152,5 +153,32 @@ func TestRenumberCarrier(t *testing.T) {
 	}
 	if reported != 6 {
 		t.Errorf("after reopen %d dropped sightings are to be reported, want 4 carried by the moved batch and 2 pending", reported)
+	}
+}
+
+// TestRenumberRefusesNumbersBeyondInt64: the collector stores seq as a
+// signed 64-bit number and refuses a batch above it. A next_seq beyond
+// that (a broken or hostile collector) is refused: the batch keeps its
+// number and the numbering neither jumps there nor wraps round to
+// numbers already used, also after a restart.
+func TestRenumberRefusesNumbersBeyondInt64(t *testing.T) {
+	for _, atLeast := range []uint64{1 << 63, math.MaxUint64 - 10, math.MaxUint64} {
+		dir := t.TempDir()
+		s := mustOpen(t, dir, 0)
+		seq, _ := s.Append(batchOf(1, 1))
+		if to, err := s.Renumber(seq, atLeast); err == nil {
+			t.Errorf("Renumber(%d, %d) = %d, want an error", seq, atLeast, to)
+		}
+		if diff := cmp.Diff([]uint64{seq}, s.Pending()); diff != "" {
+			t.Errorf("next_seq %d: pending (-want +got):\n%s", atLeast, diff)
+		}
+		next, err := s.Append(batchOf(1, 1))
+		if err != nil || next != seq+1 {
+			t.Errorf("next_seq %d: the next batch is %d (%v), want %d", atLeast, next, err, seq+1)
+		}
+		s = reopen(t, s, dir, 0)
+		if next, _ := s.Append(batchOf(1, 1)); next > math.MaxInt64 || next <= seq+1 {
+			t.Errorf("next_seq %d: after a restart the next batch is %d", atLeast, next)
+		}
 	}
 }

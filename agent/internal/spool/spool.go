@@ -14,6 +14,7 @@ package spool
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,9 @@ const (
 	// seqBlock sequence numbers are reserved on disk at once: after a
 	// crash up to that many are skipped, never reused.
 	seqBlock = 1024
+	// maxSeq is the largest sequence number: the collector keeps them as
+	// signed 64-bit numbers and refuses a larger one.
+	maxSeq = math.MaxInt64
 )
 
 // DefaultMaxBytes bounds the spool when the configuration does not.
@@ -286,6 +290,9 @@ func seal(b *pb.Batch) ([]byte, meta, error) {
 // reserve hands out the next sequence number, reserving a block on disk
 // when the last one is used up. Called with mu held.
 func (s *Spool) reserve() (uint64, error) {
+	if s.next > maxSeq {
+		return 0, fmt.Errorf("reserving batch sequence numbers in %s: every number up to %d is used", s.dir, uint64(maxSeq))
+	}
 	if s.next >= s.reserved {
 		upto := s.next + seqBlock
 		if err := writeDurable(s.dir, seqFile, []byte(strconv.FormatUint(upto, 10)+"\n")); err != nil {
