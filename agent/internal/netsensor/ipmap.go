@@ -143,7 +143,9 @@ func (v *ipNames) index(name []byte) int {
 }
 
 func (v *ipNames) victim(now int64) int {
-	for i := len(v.names) - 1; i > 0; i-- {
+	// The most recently learned may be the only expired one: its TTL can
+	// be shorter than those learned before it.
+	for i := len(v.names) - 1; i >= 0; i-- {
 		if v.names[i].expires <= now {
 			return i
 		}

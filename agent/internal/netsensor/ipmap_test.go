@@ -79,6 +79,10 @@ func TestIPNames(t *testing.T) {
 			{0, "a.example", 600, nil, shared}, {1, "chatgpt.com", 60, nil, shared},
 			{2, "b.example", 600, nil, shared}, {3, "c.example", 600, nil, shared}, {100, "d.example", 600, nil, shared}}, 101,
 			[]string{"ip d.example  map[reason:not_tls]"}, 0},
+		{"an expired most recent name makes room first", []answer{
+			{0, "example.org", 600, nil, shared}, {1, "a.chatgpt.com", 600, nil, shared},
+			{2, "b.chatgpt.com", 600, nil, shared}, {3, "c.chatgpt.com", 60, nil, shared}, {100, "d.chatgpt.com", 600, nil, shared}}, 101,
+			[]string{"ip d.chatgpt.com  map[ip_candidates:d.chatgpt.com,b.chatgpt.com,a.chatgpt.com,example.org reason:not_tls]"}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
