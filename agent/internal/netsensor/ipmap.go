@@ -115,9 +115,11 @@ func (s *Sensor) learn(addr netip.Addr, name []byte, ttl uint32, qstr *string) {
 	sl.V.add(name, s.now, s.now+nameLifetime(ttl), qstr)
 }
 
-// add moves name to the front, learned now. A name not held takes the
-// place of the least recently learned expired one, or else of the least
-// recently learned.
+// add records name as learned now, in order of learning (normally at the
+// front). A name not held takes the place of the least recently learned
+// expired one, or else of the least recently learned. Capture times can
+// go back (merged or unordered captures): an answer older than what the
+// map holds neither shortens a name's life nor makes it the most recent.
 func (v *ipNames) add(name []byte, now, expires int64, qstr *string) {
 	i := v.index(name)
 	if i < 0 {
@@ -125,12 +127,19 @@ func (v *ipNames) add(name []byte, now, expires int64, qstr *string) {
 		if *qstr == "" {
 			*qstr = string(name)
 		}
-		v.names[i].name = *qstr
+		v.names[i] = learnedName{name: *qstr}
 	}
 	e := v.names[i]
-	e.learned, e.expires = now, expires
-	copy(v.names[1:i+1], v.names[:i])
-	v.names[0] = e
+	e.learned, e.expires = max(e.learned, now), max(e.expires, expires)
+	last := len(v.names) - 1
+	copy(v.names[i:], v.names[i+1:])
+	v.names[last] = learnedName{}
+	p := 0
+	for p < last && v.names[p].name != "" && v.names[p].learned > e.learned {
+		p++
+	}
+	copy(v.names[p+1:], v.names[p:last])
+	v.names[p] = e
 }
 
 func (v *ipNames) index(name []byte) int {

@@ -83,6 +83,12 @@ func TestIPNames(t *testing.T) {
 			{0, "example.org", 600, nil, shared}, {1, "a.chatgpt.com", 600, nil, shared},
 			{2, "b.chatgpt.com", 600, nil, shared}, {3, "c.chatgpt.com", 60, nil, shared}, {100, "d.chatgpt.com", 600, nil, shared}}, 101,
 			[]string{"ip d.chatgpt.com  map[ip_candidates:d.chatgpt.com,b.chatgpt.com,a.chatgpt.com,example.org reason:not_tls]"}, 1},
+		{"an older answer seen late does not shorten a name", []answer{
+			{1000, "example.org", 3600, nil, shared}, {1001, "chatgpt.com", 3600, nil, shared}, {10, "example.org", 60, nil, shared}}, 1100,
+			[]string{"ip chatgpt.com  map[ip_candidates:chatgpt.com,example.org reason:not_tls]"}, 1},
+		{"a name learned out of order goes behind newer ones", []answer{
+			{1000, "chatgpt.com", 3600, nil, shared}, {500, "example.org", 3600, nil, shared}}, 1001,
+			[]string{"ip chatgpt.com  map[ip_candidates:chatgpt.com,example.org reason:not_tls]"}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
