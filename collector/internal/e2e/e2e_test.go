@@ -2,12 +2,23 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 const basicPcap = "../../../agent/internal/netsensor/testdata/basic.pcap"
+
+// basicPcapDay is the UTC day basic.pcap was captured. Its sightings carry
+// that day, so a fixed window such as "1d" (today) finds them only on it.
+var basicPcapDay = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+// sinceCapture is a --since in days that reaches back to basicPcapDay.
+func sinceCapture() string {
+	return fmt.Sprintf("%dd", int(time.Since(basicPcapDay)/(24*time.Hour))+1)
+}
 
 // TestEndToEnd enrolls a real agent with a real collector, streams a
 // capture, and checks that the inventory counts exactly the AI

@@ -95,7 +95,7 @@ func TestQueriesAndPolicy(t *testing.T) {
 		t.Fatalf("inventory total %d, want %d", total(all), want)
 	}
 	host, _ := os.Hostname()
-	for _, args := range [][]string{{"--by", "host"}, {"--by", "user"}, {"--since", "1d"}, {"--new", "--since", "1d"}, {"--host", host}} {
+	for _, args := range [][]string{{"--by", "host"}, {"--by", "user"}, {"--since", sinceCapture()}, {"--new", "--since", sinceCapture()}, {"--host", host}} {
 		rows := queryJSON(t, c.data, args...)
 		if total(rows) != want {
 			t.Errorf("inventory %v: total %d, want %d", args, total(rows), want)
@@ -167,7 +167,7 @@ func TestHTTPAPI(t *testing.T) {
 		if name == "token" {
 			bearer = tok
 		}
-		code, body := get(t, cl, base+"/v1/inventory?by=service&since=1d", bearer)
+		code, body := get(t, cl, base+"/v1/inventory?by=service&since="+sinceCapture(), bearer)
 		var rows []row
 		if code != 200 || json.Unmarshal([]byte(body), &rows) != nil || total(rows) != want {
 			t.Errorf("%s: %d, total %d, want %d: %s", name, code, total(rows), want, body)
