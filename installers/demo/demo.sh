@@ -47,7 +47,10 @@ echo "== 7. IT decides: DeepSeek is not allowed, ChatGPT is"
 echo "== 8. endpoints and their health"
 "$bin/shadowai-collector" endpoints --data "$work/collector"
 
-week=$(date -u +%G-W%V)
-echo "== 9. the shadow-AI report of this week ($week; scheduled reports cover the last full week)"
+# The bundled captures carry the time they were recorded: report on the
+# week of the newest sighting, not today's week, which may hold none.
+last=$("$bin/shadowai-collector" inventory --data "$work/collector" --format csv | awk -F, 'NR > 1 && $(NF-1) > m { m = $(NF-1) } END { print m }')
+week=$(date -u -d "$last" +%G-W%V 2>/dev/null || date -u +%G-W%V)
+echo "== 9. the shadow-AI report of the week the captures were recorded ($week; scheduled reports cover the last full week)"
 "$bin/shadowai-collector" report weekly --week "$week" --data "$work/collector" --out "$work/report"
 ls -l "$work/report"
