@@ -12,6 +12,8 @@
 package spool
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
@@ -283,6 +285,18 @@ func seal(b *pb.Batch) ([]byte, meta, error) {
 	var err error
 	if b.Digest, err = digestOf(b, b.Seq); err != nil {
 		return nil, meta{}, err
+	}
+	if len(b.GetSightings()) == 0 {
+		// A batch that only carries a dropped count is told apart by its
+		// number, and after a restored state dir the number and the count
+		// may both repeat those of a batch the collector committed, which
+		// would then take this one for a re-send and lose its count. A
+		// random part keeps it unique; the digest is stored, so it stays
+		// the same on every send.
+		var nonce [16]byte
+		rand.Read(nonce[:])
+		d := sha256.Sum256(append(b.Digest, nonce[:]...))
+		b.Digest = d[:]
 	}
 	return encode(b)
 }

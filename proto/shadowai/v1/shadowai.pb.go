@@ -618,11 +618,13 @@ type Batch struct {
 	DroppedSightings uint64 `protobuf:"varint,3,opt,name=dropped_sightings,json=droppedSightings,proto3" json:"dropped_sightings,omitempty"`
 	// SHA-256 of the batch's content, made once when the agent spools it:
 	// the deterministic encoding of this Batch with seq 0 and digest empty
-	// (followed, for a batch without sightings, by the seq it was first
-	// given as 8 big-endian bytes: two carriers of equal dropped counts are
-	// two batches). It never changes, also when the batch is renumbered
-	// (Ack.conflict), so the collector recognises a re-send under any
-	// sequence number. Empty from agents that predate it.
+	// (for a batch without sightings, which only carries a dropped count:
+	// the SHA-256 of that SHA-256 followed by 16 random bytes, where the
+	// inner one also covers the seq first given as 8 big-endian bytes; two
+	// carriers of equal counts are two batches, also when a restored state
+	// directory repeats their numbers). It never changes, also when the
+	// batch is renumbered (Ack.conflict), so the collector recognises a
+	// re-send under any sequence number. Empty from agents that predate it.
 	Digest        []byte `protobuf:"bytes,4,opt,name=digest,proto3" json:"digest,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
