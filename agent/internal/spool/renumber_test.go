@@ -143,14 +143,7 @@ func TestRenumberCarrier(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = reopen(t, s, dir, 0)
-	reported := s.Stats().PendingDropped
-	for _, seq := range s.Pending() {
-		b, err := s.Read(seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reported += b.GetDroppedSightings()
-	}
+	reported := toReport(t, s)
 	if reported != 6 {
 		t.Errorf("after reopen %d dropped sightings are to be reported, want 4 carried by the moved batch and 2 pending", reported)
 	}

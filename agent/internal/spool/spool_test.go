@@ -363,14 +363,7 @@ func TestFailedGroupKeepsDropCount(t *testing.T) {
 		t.Errorf("stats = %+v, want 10 dropped, all still to be reported", st)
 	}
 	s = reopen(t, s, dir, int64(len(one))*2+10)
-	reported := s.Stats().PendingDropped
-	for _, seq := range s.Pending() {
-		b, err := s.Read(seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reported += b.GetDroppedSightings()
-	}
+	reported := toReport(t, s)
 	if reported != 10 {
 		t.Errorf("after reopen %d dropped sightings are to be reported, want 10", reported)
 	}
@@ -419,4 +412,19 @@ func TestLostSequenceNeverGoesBack(t *testing.T) {
 			}
 		})
 	}
+}
+
+// toReport is the number of dropped sightings the spool still has to
+// report: pending, plus those carried by spooled batches.
+func toReport(t *testing.T, s *Spool) uint64 {
+	t.Helper()
+	n := s.Stats().PendingDropped
+	for _, seq := range s.Pending() {
+		b, err := s.Read(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += b.GetDroppedSightings()
+	}
+	return n
 }
